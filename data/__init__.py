@@ -1,0 +1,1 @@
+"""Bundled data (gazetteer, lexicons), installed as the ``mapper.data`` package."""

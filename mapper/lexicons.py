@@ -1,0 +1,191 @@
+"""Word lists kept as data, and the one Arabic term matcher.
+
+Lexicons are UTF-8 TSV files under ``data/lexicons/`` (``mapper.data.lexicons`` when installed):
+a header row, ``#`` comment lines, one entry a row.  :func:`read_table` loads one with its line
+numbers, so a bad row is reported as ``events.tsv:12: ...``.
+
+:class:`TermMatcher` finds normalized terms in a :class:`~mapper.normalize.NormalizedText` with an
+Aho-Corasick automaton (pyahocorasick) and the Arabic boundary rules of the house style:
+
+* the character after a match is not a letter or a digit;
+* the match starts at a word boundary, or after proclitics that start at one: an optional
+  conjunction (و or ف) then an optional preposition (ب ل ك), e.g. ``وبالباغوز``, ``فلهجين``;
+* a term with the article ``ال`` also matches in the ``لل`` form (``ل`` + ``ال`` → ``لل``,
+  ``للباغوز``), with ``ل`` reported as its prefix.
+
+Overlaps are settled by :func:`select_longest`: longest match first, then earliest start; a
+character belongs to one match at most.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import ahocorasick
+
+from .errors import ConfigError
+from .normalize import NormalizedText, normalize_name
+
+__all__ = [
+    "Hit",
+    "TermMatcher",
+    "read_table",
+    "select_longest",
+]
+
+_CONJUNCTIONS = "وف"
+_PREPOSITIONS = "بلك"
+_ARTICLE = "ال"
+
+
+def _lexicon_path(name: str) -> Path:
+    return Path(str(resources.files("mapper.data").joinpath("lexicons", name)))
+
+
+@cache
+def read_table(name: str, *, path: Path | None = None) -> tuple[dict[str, Any], ...]:
+    """Rows of a lexicon TSV as dicts; each row also carries ``_line`` (its 1-based line).
+
+    Raises :class:`ConfigError` naming file and line for a row with the wrong number of cells.
+    """
+    source = path if path is not None else _lexicon_path(name)
+    try:
+        raw = source.read_text(encoding="utf-8")
+    except OSError as err:
+        raise ConfigError(f"{source}: cannot read lexicon: {err.strerror}") from err
+    lines = [(i, line) for i, line in enumerate(raw.splitlines(), 1)]
+    body = [(i, line) for i, line in lines if line.strip() and not line.lstrip().startswith("#")]
+    if not body:
+        raise ConfigError(f"{source}: empty lexicon")
+    header_line, header = body[0]
+    columns = header.split("\t")
+    rows = []
+    for lineno, line in body[1:]:
+        cells = next(csv.reader(io.StringIO(line), delimiter="\t", quoting=csv.QUOTE_NONE))
+        if len(cells) > len(columns):
+            raise ConfigError(
+                f"{source.name}:{lineno}: expected {len(columns)} tab-separated cells "
+                f"({', '.join(columns)}), got {len(cells)}"
+            )
+        cells += [""] * (len(columns) - len(cells))
+        row: dict[str, Any] = {c: v.strip() for c, v in zip(columns, cells, strict=True)}
+        row["_line"] = lineno
+        rows.append(row)
+    del header_line
+    return tuple(rows)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A term found in normalized text.
+
+    ``start``/``end`` index the normalized text and cover the prefix; ``prefix`` is the
+    proclitic part (``"وب"``), so the bare term starts at ``start + len(prefix)``.
+    """
+
+    start: int
+    end: int
+    prefix: str
+    term: str
+    payloads: tuple[Any, ...]
+
+
+def _prefix_ok(prefix: str) -> bool:
+    """Is ``prefix`` a proclitic sequence: optional و/ف then optional ب/ل/ك?"""
+    if not prefix or len(prefix) > 2:
+        return False
+    i = 0
+    if prefix[0] in _CONJUNCTIONS:
+        i = 1
+    if i < len(prefix) and prefix[i] in _PREPOSITIONS:
+        i += 1
+    return i == len(prefix)
+
+
+class TermMatcher:
+    """Finds many normalized terms at once, on Arabic word boundaries.
+
+    Parameters
+    ----------
+    entries:
+        ``(term, payload)`` pairs; terms are normalized here, so callers pass them as written.
+        Several payloads may share one term; a hit carries all of them.
+    """
+
+    def __init__(self, entries: Iterable[tuple[str, Any]]) -> None:
+        table: dict[str, list[Any]] = {}
+        for term, payload in entries:
+            key = normalize_name(term)
+            if key:
+                table.setdefault(key, []).append(payload)
+        self._automaton = ahocorasick.Automaton()
+        for key, payloads in table.items():
+            self._automaton.add_word(key, (key, 0, tuple(payloads)))
+            if key.startswith(_ARTICLE) and len(key) > 2:
+                lam = "ل" + key[1:]  # ل + ال → لل
+                if lam not in table:
+                    self._automaton.add_word(lam, (key, 1, tuple(payloads)))
+        self._size = len(table)
+        if self._size:
+            self._automaton.make_automaton()
+
+    def __len__(self) -> int:
+        return self._size
+
+    def iter_hits(self, text: str) -> Iterator[Hit]:
+        """Every boundary-respecting occurrence in normalized ``text``, overlaps included."""
+        if not self._size:
+            return
+        n = len(text)
+        for last, (term, lam, payloads) in self._automaton.iter(text):
+            end = last + 1
+            if end < n and text[end].isalnum():
+                continue
+            start = end - len(term)  # the ل of a لل form has the article's length
+            prefix = "ل" if lam else ""
+            if start > 0 and text[start - 1].isalnum():
+                word_start = start - 1
+                while word_start > 0 and text[word_start - 1].isalnum():
+                    word_start -= 1
+                    if start - word_start > 2:
+                        break
+                prefix = text[word_start:start] + prefix
+                if not _prefix_ok(prefix):
+                    continue
+                start = word_start
+            yield Hit(start, end, prefix, term, payloads)
+
+    def find(self, text: str) -> list[Hit]:
+        """Non-overlapping hits in text order (see :func:`select_longest`)."""
+        return select_longest(self.iter_hits(text))
+
+    def find_in(self, normalized: NormalizedText) -> list[tuple[int, int, Hit]]:
+        """Hits with their ORIGINAL half-open spans: ``(start, end, hit)`` in text order."""
+        return [(*normalized.to_original(h.start, h.end), h) for h in self.find(normalized.text)]
+
+
+def select_longest(hits: Iterable[Hit]) -> list[Hit]:
+    """Keep the longest hits, then the earliest; no character in two hits; text order."""
+    ranked = sorted(hits, key=lambda h: (-(h.end - h.start - len(h.prefix)), h.start))
+    taken: list[Hit] = []
+    used: set[int] = set()
+    for hit in ranked:
+        span = range(hit.start, hit.end)
+        if any(i in used for i in span):
+            continue
+        used.update(span)
+        taken.append(hit)
+    taken.sort(key=lambda h: h.start)
+    return taken
+
+
+def terms_of(rows: Sequence[dict[str, Any]], column: str = "term") -> list[str]:
+    """The values of ``column`` split on ``|`` (lexicon cells may list several spellings)."""
+    return [t.strip() for row in rows for t in str(row[column]).split("|") if t.strip()]
