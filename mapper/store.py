@@ -1,0 +1,481 @@
+"""The GeoPackage store and file export.
+
+A store is a real GeoPackage (it opens in QGIS as is) with four tables: ``reports``,
+``incidents`` (the frame's columns, point geometry, EPSG:4326), ``mentions`` and ``runs``.
+GDAL (through pyogrio) creates the file; batches are then written through :mod:`sqlite3` in one
+``BEGIN IMMEDIATE`` transaction each, with geometries in GeoPackage binary format, because a
+pyogrio append per layer is not atomic across layers.  So a process killed mid-run leaves a file
+that opens and holds every committed batch and nothing of the rest; a second writer waits for
+the lock (``timeout`` seconds) and then fails with :class:`StoreError`.
+
+The GeoPackage R-tree triggers call ``ST_IsEmpty``/``ST_MinX``/... which GDAL defines in its own
+SQLite connections; :class:`Store` defines the same functions on its connection, so the spatial
+index stays right.
+
+Idempotency: a report whose id and text hash are already stored is skipped with its incidents
+and mentions; a changed text replaces that report's incidents and mentions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import struct
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from mapper.errors import StoreError
+from mapper.frame import COLUMNS, CRS, conform, mentions_frame, to_frame
+from mapper.models import Incident, Mention, RecordError, Report
+
+__all__ = ["BatchResult", "Store", "export"]
+
+REPORT_COLUMNS = ("id", "url", "source", "published", "text_sha256", "text", "ingested_at")
+RUN_COLUMNS = (
+    "started_at",
+    "finished_at",
+    "inputs",
+    "reports_read",
+    "incidents",
+    "errors",
+    "mapper_version",
+)
+LAYERS = ("reports", "incidents", "mentions", "runs")
+_INDEXES = (
+    'CREATE UNIQUE INDEX IF NOT EXISTS "reports_id" ON "reports" ("id")',
+    'CREATE UNIQUE INDEX IF NOT EXISTS "incidents_incident_id" ON "incidents" ("incident_id")',
+    'CREATE INDEX IF NOT EXISTS "incidents_source_id" ON "incidents" ("source_id")',
+    'CREATE INDEX IF NOT EXISTS "incidents_event_id" ON "incidents" ("event_id")',
+    'CREATE INDEX IF NOT EXISTS "mentions_report_id" ON "mentions" ("report_id")',
+)
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    """What one ``write_batch`` did: reports written (new or changed) and skipped (unchanged)."""
+
+    written: int
+    skipped: int
+    incidents: int
+    mentions: int
+
+
+def _utcnow() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class Store:
+    """A GeoPackage store at ``path`` (created on first use).
+
+    Parameters
+    ----------
+    path : the ``.gpkg`` file.
+    timeout : seconds a writer waits for another process's lock before ``StoreError``.
+    clock : returns the ``ingested_at`` timestamp (ISO text); UTC now by default.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        timeout: float = 30.0,
+        clock: Callable[[], str] | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.timeout = timeout
+        self._clock = clock or _utcnow
+        self._conn: sqlite3.Connection | None = None
+        if not self.path.exists():
+            _create(self.path)
+        self._check_layers()
+
+    # --- connection ---------------------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._conn is None:
+            try:
+                conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+            except sqlite3.Error as err:
+                raise StoreError(f"cannot open store: {err}", path=self.path) from err
+            _register_gpkg_functions(conn)
+            self._conn = conn
+        return self._conn
+
+    def close(self) -> None:
+        """Close the connection (the store stays usable; it reopens on demand)."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _check_layers(self) -> None:
+        try:
+            rows = self._connect().execute("SELECT table_name FROM gpkg_contents").fetchall()
+        except sqlite3.DatabaseError as err:
+            raise StoreError(f"not a GeoPackage: {err}", path=self.path) from err
+        missing = sorted(set(LAYERS) - {name for (name,) in rows})
+        if missing:
+            raise StoreError(f"not a mapper store: missing {', '.join(missing)}", path=self.path)
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def write_batch(
+        self,
+        reports: Iterable[Report],
+        incidents: Iterable[Incident],
+        mentions: Mapping[str, Iterable[Mention]] | None = None,
+    ) -> BatchResult:
+        """Write one batch in one transaction: all of it or (on any failure) nothing."""
+        reports = list(reports)
+        frame = to_frame(incidents)
+        blobs = _gpkg_blobs(frame)
+        found = mentions_frame(mentions or {})
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as err:
+            raise StoreError(
+                f"store is busy (another process is writing; waited {self.timeout:g} s): {err}",
+                path=self.path,
+            ) from err
+        try:
+            result = self._write(conn, reports, frame, blobs, found)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return result
+
+    def _write(
+        self,
+        conn: sqlite3.Connection,
+        reports: list[Report],
+        frame: gpd.GeoDataFrame,
+        blobs: list[bytes | None],
+        found: pd.DataFrame,
+    ) -> BatchResult:
+        skipped: set[str] = set()
+        written = 0
+        for report in reports:
+            digest = hashlib.sha256(report.text.encode("utf-8")).hexdigest()
+            row = conn.execute('SELECT text_sha256 FROM reports WHERE "id" = ?', (report.id,))
+            old = row.fetchone()
+            if old is not None and old[0] == digest:
+                skipped.add(report.id)
+                continue
+            conn.execute("DELETE FROM incidents WHERE source_id = ?", (report.id,))
+            conn.execute("DELETE FROM mentions WHERE report_id = ?", (report.id,))
+            conn.execute('DELETE FROM reports WHERE "id" = ?', (report.id,))
+            values = (
+                report.id,
+                report.url,
+                report.source,
+                report.published,
+                digest,
+                report.text,
+                self._clock(),
+            )
+            _insert(conn, "reports", REPORT_COLUMNS, [values])
+            written += 1
+        keep = ~frame["source_id"].isin(skipped).to_numpy()
+        rows = frame.loc[keep, list(COLUMNS)].astype(object).where(frame.loc[keep].notna(), None)
+        geoms = [blob for blob, kept in zip(blobs, keep, strict=True) if kept]
+        ids = [(i,) for i in rows["incident_id"]]
+        conn.executemany("DELETE FROM incidents WHERE incident_id = ?", ids)
+        values = [
+            (*row, geom) for row, geom in zip(rows.itertuples(index=False), geoms, strict=True)
+        ]
+        _insert(conn, "incidents", (*COLUMNS, "geom"), values)
+        found = found[~found["report_id"].isin(skipped)]
+        new_ids = {report.id for report in reports} - skipped
+        for report_id in sorted(set(found["report_id"]) - new_ids):
+            conn.execute("DELETE FROM mentions WHERE report_id = ?", (report_id,))
+        _insert(conn, "mentions", tuple(found.columns), found.itertuples(index=False))
+        _touch(conn, "incidents", rows)
+        return BatchResult(written, len(skipped), len(values), len(found))
+
+    def record_run(
+        self,
+        *,
+        started_at: str,
+        finished_at: str,
+        inputs: Sequence[str],
+        reports_read: int,
+        incidents: int,
+        errors: Iterable[RecordError | str] = (),
+        mapper_version: str = "",
+    ) -> None:
+        """Append one row to ``runs`` (errors as a JSON list of ``file:line: message``)."""
+        values = (
+            started_at,
+            finished_at,
+            json.dumps([str(p) for p in inputs], ensure_ascii=False),
+            int(reports_read),
+            int(incidents),
+            json.dumps([str(e) for e in errors], ensure_ascii=False),
+            mapper_version,
+        )
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            _insert(conn, "runs", RUN_COLUMNS, [values])
+            _touch(conn, "runs", None)
+            conn.execute("COMMIT")
+        except sqlite3.OperationalError as err:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise StoreError(f"cannot record the run: {err}", path=self.path) from err
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def incidents(
+        self,
+        since: str | None = None,
+        until: str | None = None,
+        types: Iterable[str] | None = None,
+        bbox: tuple[float, float, float, float] | None = None,
+    ) -> gpd.GeoDataFrame:
+        """Stored incidents, optionally by ``event_date`` range (inclusive, ``YYYY-MM-DD``),
+        event types, and ``bbox`` = (min lon, min lat, max lon, max lat); in write order."""
+        import pyogrio
+
+        clauses = []
+        if since is not None:
+            clauses.append(f"event_date >= {_quote(since)}")
+        if until is not None:
+            clauses.append(f"event_date <= {_quote(until)}")
+        if types is not None:
+            clauses.append(f"event_type IN ({', '.join(_quote(str(t)) for t in types) or 'NULL'})")
+        try:
+            gdf = pyogrio.read_dataframe(
+                self.path, layer="incidents", where=" AND ".join(clauses) or None, bbox=bbox
+            )
+        except (OSError, ValueError, pyogrio.errors.DataSourceError) as err:
+            raise StoreError(f"cannot read: {err}", path=self.path, layer="incidents") from err
+        return gpd.GeoDataFrame(conform(gdf), geometry="geometry", crs=CRS)
+
+    def reports(self) -> pd.DataFrame:
+        """The stored reports in write order."""
+        return self._table("reports", REPORT_COLUMNS)
+
+    def mentions(self) -> pd.DataFrame:
+        """The stored mentions in write order."""
+        return self._table("mentions", tuple(mentions_frame({}).columns))
+
+    def runs(self) -> pd.DataFrame:
+        """The recorded runs in order."""
+        return self._table("runs", RUN_COLUMNS)
+
+    def _table(self, name: str, columns: Sequence[str]) -> pd.DataFrame:
+        cols = ", ".join(f'"{c}"' for c in columns)
+        rows = self._connect().execute(f'SELECT {cols} FROM "{name}" ORDER BY fid').fetchall()
+        return pd.DataFrame(rows, columns=list(columns))
+
+    def counts(self) -> dict[str, int]:
+        """Row counts per table, plus ``events``: distinct merged events (``event_id``)."""
+        conn = self._connect()
+        out = {
+            name: conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in LAYERS
+        }
+        out["events"] = conn.execute("SELECT count(DISTINCT event_id) FROM incidents").fetchone()[0]
+        return out
+
+
+# --- GeoPackage details -----------------------------------------------------------------------
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _insert(
+    conn: sqlite3.Connection, table: str, columns: Sequence[str], rows: Iterable[Any]
+) -> None:
+    cols = ", ".join(f'"{c}"' for c in columns)
+    marks = ", ".join("?" for _ in columns)
+    conn.executemany(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', rows)
+
+
+def _touch(conn: sqlite3.Connection, table: str, rows: pd.DataFrame | None) -> None:
+    """Keep ``gpkg_contents`` honest: last change and (for incidents) the extent grows."""
+    conn.execute(
+        "UPDATE gpkg_contents SET last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now') "
+        "WHERE table_name = ?",
+        (table,),
+    )
+    if rows is not None and rows["longitude"].notna().any():
+        lon, lat = rows["longitude"].dropna(), rows["latitude"].dropna()
+        conn.execute(
+            "UPDATE gpkg_contents SET min_x = min(coalesce(min_x, ?), ?), "
+            "min_y = min(coalesce(min_y, ?), ?), max_x = max(coalesce(max_x, ?), ?), "
+            "max_y = max(coalesce(max_y, ?), ?) WHERE table_name = ?",
+            (
+                *(float(lon.min()),) * 2,
+                *(float(lat.min()),) * 2,
+                *(float(lon.max()),) * 2,
+                *(float(lat.max()),) * 2,
+                table,
+            ),
+        )
+
+
+def _gpkg_blobs(frame: gpd.GeoDataFrame) -> list[bytes | None]:
+    """GeoPackage binary geometries: ``GP``, version 0, flags (little-endian, no envelope),
+    srs_id 4326, then little-endian WKB."""
+    header = b"GP\x00\x01" + struct.pack("<i", 4326)
+    wkbs = frame.geometry.to_wkb(byte_order=1)
+    return [None if wkb is None else header + wkb for wkb in wkbs]
+
+
+def _envelope(blob: bytes | None) -> tuple[float, float, float, float] | None:
+    """(minx, maxx, miny, maxy) of a GeoPackage geometry, or None if null or empty."""
+    if blob is None or len(blob) < 8 or blob[:2] != b"GP" or blob[3] & 0x10:
+        return None
+    order = "<" if blob[3] & 1 else ">"
+    kind = (blob[3] >> 1) & 7
+    if kind:
+        return struct.unpack_from(order + "4d", blob, 8)
+    wkb = blob[8:]
+    wkb_order = "<" if wkb[0] == 1 else ">"
+    (geom_type,) = struct.unpack_from(wkb_order + "I", wkb, 1)
+    if geom_type % 1000 != 1:
+        return None  # only points are stored without an envelope here
+    x, y = struct.unpack_from(wkb_order + "2d", wkb, 5)
+    if x != x or y != y:  # NaN: an empty point
+        return None
+    return (x, x, y, y)
+
+
+def _register_gpkg_functions(conn: sqlite3.Connection) -> None:
+    conn.create_function("ST_IsEmpty", 1, lambda b: int(_envelope(b) is None), deterministic=True)
+    for i, name in enumerate(("ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY")):
+        conn.create_function(
+            name, 1, lambda b, i=i: (env := _envelope(b)) and env[i], deterministic=True
+        )
+
+
+def _create(path: Path) -> None:
+    """Create an empty store atomically: build it aside, then link it into place."""
+    import pyogrio
+
+    if not path.parent.is_dir():
+        raise StoreError("directory does not exist", path=path.parent)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp.gpkg")
+    empty = {
+        "reports": pd.DataFrame({c: pd.Series([], dtype=object) for c in REPORT_COLUMNS}),
+        "mentions": mentions_frame({}),
+        "runs": pd.DataFrame(
+            {
+                c: pd.Series([], dtype="int64" if c in ("reports_read", "incidents") else object)
+                for c in RUN_COLUMNS
+            }
+        ),
+    }
+    try:
+        pyogrio.write_dataframe(
+            to_frame([]), tmp, layer="incidents", driver="GPKG", geometry_type="Point"
+        )
+        for name, frame in empty.items():
+            pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG")
+        with sqlite3.connect(tmp) as conn:
+            for sql in _INDEXES:
+                conn.execute(sql)
+        conn.close()
+        try:
+            os.link(tmp, path)  # atomic, and never replaces a store another process made
+        except FileExistsError:
+            pass
+    except OSError as err:
+        raise StoreError(f"cannot create store: {err}", path=path) from err
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+# --- export -----------------------------------------------------------------------------------
+
+_FORMATS = {
+    ".geojson": "geojson",
+    ".json": "geojson",
+    ".csv": "csv",
+    ".parquet": "parquet",
+    ".geoparquet": "parquet",
+    ".gpkg": "gpkg",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+}
+
+
+def export(
+    source: Store | gpd.GeoDataFrame,
+    path: str | os.PathLike[str],
+    *,
+    fmt: str | None = None,
+    excel: bool = False,
+) -> Path:
+    """Write incidents to ``path`` as GeoJSON, CSV, GeoParquet, GeoPackage or JSON Lines.
+
+    ``fmt`` defaults to the extension.  CSV keeps ``latitude``/``longitude`` and ``claims`` as
+    JSON text; ``excel=True`` adds a UTF-8 BOM so Excel shows Arabic.  The file is written next
+    to ``path`` under a temporary name and renamed, so an existing file survives any failure.
+    Raises ``StoreError`` naming the path when the directory is missing or not writable.
+    """
+    path = Path(path)
+    kind = fmt or _FORMATS.get(path.suffix.lower())
+    if kind not in set(_FORMATS.values()):
+        raise StoreError(f"unknown export format {fmt or path.suffix!r}", path=path)
+    gdf = source.incidents() if isinstance(source, Store) else source
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise TypeError(f"expected a Store or GeoDataFrame, got {type(source).__name__}")
+    if gdf.crs is None:
+        raise StoreError("frame has no CRS (expected EPSG:4326; mapper never guesses)", path=path)
+    if not path.parent.is_dir():
+        raise StoreError("output directory does not exist", path=path.parent)
+    from pyogrio.errors import DataSourceError
+
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp{path.suffix}")
+    try:
+        _write_file(gdf.to_crs(CRS), tmp, kind, excel=excel)
+        os.replace(tmp, path)
+    except (OSError, DataSourceError) as err:
+        raise StoreError(
+            f"cannot write: {getattr(err, 'strerror', None) or err}", path=path
+        ) from err
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def _write_file(gdf: gpd.GeoDataFrame, tmp: Path, kind: str, *, excel: bool) -> None:
+    import pyogrio
+
+    if kind == "csv":
+        table = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+        table.to_csv(tmp, index=False, encoding="utf-8-sig" if excel else "utf-8")
+    elif kind == "parquet":
+        gdf.to_parquet(tmp)
+    elif kind == "jsonl":
+        table = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).astype(object)
+        with tmp.open("w", encoding="utf-8") as out:
+            for row in table.where(table.notna(), None).to_dict("records"):
+                if isinstance(row.get("claims"), str):
+                    row["claims"] = json.loads(row["claims"])
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    else:
+        driver = "GPKG" if kind == "gpkg" else "GeoJSON"
+        options = {"SIGNIFICANT_FIGURES": 17} if driver == "GeoJSON" else {}
+        pyogrio.write_dataframe(
+            gdf, tmp, layer="incidents", driver=driver, geometry_type="Point", layer_options=options
+        )
