@@ -110,14 +110,22 @@ def conform(frame: pd.DataFrame) -> pd.DataFrame:
         elif name in FLOAT_COLUMNS:
             out[name] = out[name].astype("float64")
         elif name in COLUMNS:
-            out[name] = pd.Series(
-                [None if _missing(v) else str(v) for v in out[name]], index=out.index, dtype=object
-            )
+            if pd.api.types.is_datetime64_any_dtype(out[name]):  # GDAL's date detection
+                out[name] = out[name].dt.strftime("%Y-%m-%d")
+            out[name] = pd.Series([_text(v) for v in out[name]], index=out.index, dtype=object)
     return out
 
 
+def _text(value: Any) -> str | None:
+    if isinstance(value, list | dict):  # claims parsed by a JSON-aware reader (GDAL GeoJSON)
+        return json.dumps(value, ensure_ascii=False)
+    return None if _missing(value) else str(value)
+
+
 def _missing(value: Any) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+    if value is None or isinstance(value, str | bytes | list | tuple | dict):
+        return value is None
+    return bool(pd.isna(value))
 
 
 def from_frame(gdf: pd.DataFrame) -> list[Incident]:
