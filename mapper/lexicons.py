@@ -9,8 +9,8 @@ Aho-Corasick automaton (pyahocorasick) and the Arabic boundary rules of the hous
 
 * the character after a match is not a letter or a digit;
 * the match starts at a word boundary, or after proclitics that start at one: an optional
-  conjunction (و or ف) then an optional preposition (ب ل ك), e.g. ``وبالباغوز``, ``فلهجين``;
-* a term with the article ``ال`` also matches in the ``لل`` form (``ل`` + ``ال`` → ``لل``,
+  conjunction then an optional preposition (``clitics.tsv``: و ف; ب ل ك), e.g. ``وبالباغوز``;
+* a term with the article also matches in the ``لل`` form (``ل`` + ``ال`` → ``لل``,
   ``للباغوز``), with ``ل`` reported as its prefix.
 
 Overlaps are settled by :func:`select_longest`: longest match first, then earliest start; a
@@ -34,15 +34,13 @@ from .errors import ConfigError
 from .normalize import NormalizedText, normalize_name
 
 __all__ = [
+    "Clitics",
     "Hit",
     "TermMatcher",
+    "clitics",
     "read_table",
     "select_longest",
 ]
-
-_CONJUNCTIONS = "وف"
-_PREPOSITIONS = "بلك"
-_ARTICLE = "ال"
 
 
 def _lexicon_path(name: str) -> Path:
@@ -97,16 +95,54 @@ class Hit:
     payloads: tuple[Any, ...]
 
 
-def _prefix_ok(prefix: str) -> bool:
-    """Is ``prefix`` a proclitic sequence: optional و/ف then optional ب/ل/ك?"""
-    if not prefix or len(prefix) > 2:
-        return False
-    i = 0
-    if prefix[0] in _CONJUNCTIONS:
-        i = 1
-    if i < len(prefix) and prefix[i] in _PREPOSITIONS:
-        i += 1
-    return i == len(prefix)
+@dataclass(frozen=True, slots=True)
+class Clitics:
+    """Proclitics from ``clitics.tsv``: conjunctions, prepositions and the article."""
+
+    conjunctions: frozenset[str]
+    prepositions: frozenset[str]
+    article: str
+
+    @classmethod
+    def load(cls) -> Clitics:
+        rows = read_table("clitics.tsv")
+        by_role: dict[str, set[str]] = {}
+        for row in rows:
+            by_role.setdefault(row["role"], set()).add(normalize_name(row["term"]))
+        articles = sorted(by_role.get("article", ()))
+        if len(articles) != 1:
+            raise ConfigError(f"clitics.tsv: expected one article row, got {articles}")
+        return cls(
+            frozenset(by_role.get("conjunction", ())),
+            frozenset(by_role.get("preposition", ())),
+            articles[0],
+        )
+
+    def is_prefix(self, prefix: str) -> bool:
+        """Is ``prefix`` an optional conjunction followed by an optional preposition?"""
+        i = 0
+        if i < len(prefix) and prefix[i] in self.conjunctions:
+            i += 1
+        if i < len(prefix) and prefix[i] in self.prepositions:
+            i += 1
+        return bool(prefix) and i == len(prefix)
+
+    def strip(self, word: str) -> list[tuple[str, str]]:
+        """Ways to split ``word`` into (proclitics, rest), the bare reading first."""
+        out = [("", word)]
+        for n in (1, 2):
+            head, rest = word[:n], word[n:]
+            if len(rest) >= 2 and self.is_prefix(head):
+                out.append((head, rest))
+                if head.endswith("ل") and rest.startswith("ل"):  # ل + ال → لل
+                    out.append((head, self.article + rest[1:]))
+        return out
+
+
+@cache
+def clitics() -> Clitics:
+    """The bundled proclitics."""
+    return Clitics.load()
 
 
 class TermMatcher:
@@ -119,7 +155,9 @@ class TermMatcher:
         Several payloads may share one term; a hit carries all of them.
     """
 
-    def __init__(self, entries: Iterable[tuple[str, Any]]) -> None:
+    def __init__(self, entries: Iterable[tuple[str, Any]], *, proclitics: Clitics | None = None):
+        self._clitics = proclitics or clitics()
+        article = self._clitics.article
         table: dict[str, list[Any]] = {}
         for term, payload in entries:
             key = normalize_name(term)
@@ -128,7 +166,7 @@ class TermMatcher:
         self._automaton = ahocorasick.Automaton()
         for key, payloads in table.items():
             self._automaton.add_word(key, (key, 0, tuple(payloads)))
-            if key.startswith(_ARTICLE) and len(key) > 2:
+            if key.startswith(article) and len(key) > 2:
                 lam = "ل" + key[1:]  # ل + ال → لل
                 if lam not in table:
                     self._automaton.add_word(lam, (key, 1, tuple(payloads)))
@@ -157,7 +195,7 @@ class TermMatcher:
                     if start - word_start > 2:
                         break
                 prefix = text[word_start:start] + prefix
-                if not _prefix_ok(prefix):
+                if not self._clitics.is_prefix(prefix):
                     continue
                 start = word_start
             yield Hit(start, end, prefix, term, payloads)

@@ -1,0 +1,552 @@
+"""The gazetteer: places, their Arabic and English names, and fast lookups.
+
+The bundled data lives in ``data/gazetteer/`` (installed as ``mapper.data``):
+``places.csv`` (Deir ez-Zor, hand-compiled with a source per row) and ``world.csv`` (countries,
+capitals and major cities generated from GeoNames and CLDR).  Both share one schema
+(:data:`COLUMNS`); a user file with the same columns can be added (it overrides rows with the
+same ``place_id``).
+
+Names are matched in normalized form (:func:`mapper.normalize.normalize_name`).  Besides the
+listed variants, :func:`generate_variants` derives the systematic ones (article on/off, joined
+``ديرالزور`` forms); ة/ه, ى/ي, hamza, harakat and tatweel differences are absorbed by the
+normalizer itself.
+
+When several places share a name, :meth:`Gazetteer.lookup` returns all of them, best first by
+:func:`prior`: places in Deir ez-Zor governorate (and its border area) first, then by kind
+(settlements before quarters and landmarks, admin units after), then population, then id.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from functools import cache, cached_property
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import GazetteerError
+from .models import Place, PlaceKind
+from .normalize import normalize_name
+
+if TYPE_CHECKING:
+    import geopandas
+
+__all__ = [
+    "COLUMNS",
+    "CheckReport",
+    "Gazetteer",
+    "check_files",
+    "generate_variants",
+    "haversine_km",
+    "prior",
+    "read_places",
+]
+
+COLUMNS = (
+    "place_id",
+    "name_ar",
+    "variants_ar",
+    "name_en",
+    "variants_en",
+    "kind",
+    "lat",
+    "lon",
+    "coord_source",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "bank",
+    "pcode",
+    "geonames_id",
+    "population",
+    "parent",
+    "source",
+    "note",
+)
+BUNDLED = ("places.csv", "world.csv")
+HOME_ADMIN1 = "Deir ez-Zor"
+# Deir ez-Zor governorate and the al-Qa'im border area: the study region's bounding box.
+HOME_BBOX = (33.5, 38.5, 36.5, 42.0)  # south, west, north, east
+POINT_KINDS = frozenset(
+    {
+        PlaceKind.CITY,
+        PlaceKind.TOWN,
+        PlaceKind.VILLAGE,
+        PlaceKind.NEIGHBOURHOOD,
+        PlaceKind.LANDMARK,
+        PlaceKind.OILFIELD,
+        PlaceKind.CROSSING,
+    }
+)
+_KIND_RANK = {
+    PlaceKind.CITY: 0,
+    PlaceKind.TOWN: 1,
+    PlaceKind.VILLAGE: 2,
+    PlaceKind.GOVERNORATE: 3,
+    PlaceKind.COUNTRY: 3,
+    PlaceKind.NEIGHBOURHOOD: 4,
+    PlaceKind.LANDMARK: 5,
+    PlaceKind.OILFIELD: 5,
+    PlaceKind.CROSSING: 5,
+    PlaceKind.DISTRICT: 6,
+    PlaceKind.SUBDISTRICT: 7,
+    PlaceKind.REGION: 8,
+    PlaceKind.RIVER: 8,
+}
+_ARTICLE = "ال"
+_JOINABLE_MAX = 3  # a first word this short is often written joined: دير الزور → ديرالزور
+_EN_ARTICLES = ("al-", "al ", "el-", "el ", "ad-", "ar-", "as-", "ash-", "az-", "at-")
+
+
+def _data_dir() -> Path:
+    return Path(str(resources.files("mapper.data").joinpath("gazetteer")))
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres on a sphere of radius 6371 km."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def in_home_region(place: Place) -> bool:
+    """Is the place in Deir ez-Zor governorate or its border area?"""
+    if place.admin1 == HOME_ADMIN1:
+        return True
+    if place.lat is None or place.lon is None:
+        return False
+    s, w, n, e = HOME_BBOX
+    return s <= place.lat <= n and w <= place.lon <= e
+
+
+def prior(place: Place) -> tuple[int, int, int, str]:
+    """Sort key of the documented prior: home region, kind, population (desc), id."""
+    return (
+        0 if in_home_region(place) else 1,
+        _KIND_RANK.get(place.kind, 9),
+        -(place.population or 0),
+        place.place_id,
+    )
+
+
+def generate_variants(name: str) -> set[str]:
+    """Normalized spellings of ``name`` that news text uses besides the name itself.
+
+    * the article ``ال`` dropped from any of the first three words (``الباغوز`` → ``باغوز``),
+      and added to a later word when the first has it, as Arabic agreement writes it
+      (``الباغوز فوقاني`` → ``الباغوز الفوقاني``).  It is never added to a bare name: ``موحسن``
+      and ``الموحسن`` are different villages;
+    * a two-or-more-word name whose first word has at most three letters also joined
+      (``دير الزور`` → ``ديرالزور``, ``أبو كمال`` → ``ابوكمال``);
+    * Latin names: lower case, with and without a leading article (``al-``, ``el-``...) and with
+      hyphens as spaces.
+    """
+    base = normalize_name(name)
+    if not base:
+        return set()
+    if not _is_arabic(base):
+        return _latin_variants(base)
+    words = base.split(" ")
+    forms = {tuple(words)}
+    for i in [*range(min(3, len(words))), 0]:  # article agreement first, then drop it again
+        toggled = set()
+        for form in forms:
+            w = form[i]
+            if w.startswith(_ARTICLE) and len(w) > 4:
+                toggled.add((*form[:i], w[2:], *form[i + 1 :]))
+            elif i > 0 and form[0].startswith(_ARTICLE) and len(w) >= 3:
+                toggled.add((*form[:i], _ARTICLE + w, *form[i + 1 :]))
+        forms |= toggled
+    out = {" ".join(f) for f in forms}
+    for form in list(out):
+        parts = form.split(" ")
+        if len(parts) >= 2 and len(parts[0]) <= _JOINABLE_MAX and len(parts[1]) >= 3:
+            out.add(" ".join([parts[0] + parts[1], *parts[2:]]))
+    return out
+
+
+def _is_arabic(text: str) -> bool:
+    return any("\u0600" <= c <= "\u06ff" for c in text)
+
+
+def _latin_variants(base: str) -> set[str]:
+    out = {base, base.replace("-", " ")}
+    for art in _EN_ARTICLES:
+        if base.startswith(art) and len(base) > len(art) + 2:
+            rest = base[len(art) :]
+            out |= {rest, rest.replace("-", " ")}
+    return {v.strip() for v in out if v.strip()}
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    """What :func:`check_files` found: errors (fatal), warnings and coverage figures."""
+
+    errors: tuple[GazetteerError, ...]
+    warnings: tuple[GazetteerError, ...]
+    rows: int
+    kinds: tuple[tuple[str, int, int], ...]  # (kind, rows, rows with a point)
+
+    @property
+    def point_coverage(self) -> float:
+        """Share of point-kind rows (settlements, quarters, landmarks...) with a point."""
+        total = sum(n for k, n, _ in self.kinds if k in POINT_KINDS)
+        with_point = sum(p for k, _, p in self.kinds if k in POINT_KINDS)
+        return with_point / total if total else 0.0
+
+
+def _parse_row(row: dict[str, str], path: Path, line: int) -> Place:
+    def err(field: str, message: str) -> GazetteerError:
+        return GazetteerError(message, path=path.name, line=line, field=field)
+
+    missing = [c for c in COLUMNS if row.get(c) is None]
+    if missing:
+        raise err(missing[0], "missing column")
+    pid = row["place_id"].strip()
+    if not pid:
+        raise err("place_id", "empty")
+    try:
+        kind = PlaceKind(row["kind"].strip())
+    except ValueError:
+        raise err("kind", f"unknown kind {row['kind']!r}") from None
+
+    def number(field: str, cast: Any) -> Any:
+        raw = row[field].strip()
+        if not raw:
+            return None
+        try:
+            value = cast(raw)
+        except ValueError:
+            raise err(field, f"expected a number, got {raw!r}") from None
+        if isinstance(value, float) and not math.isfinite(value):
+            raise err(field, f"expected a finite number, got {raw!r}")
+        return value
+
+    lat, lon = number("lat", float), number("lon", float)
+    if (lat is None) != (lon is None):
+        raise err("lon" if lon is None else "lat", "lat and lon must both be given or both empty")
+    if lat is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise err("lat", f"coordinate out of range: {lat}, {lon}")
+    if lat is not None and not row["coord_source"].strip():
+        raise err("coord_source", "a coordinate needs its source")
+    if not row["name_ar"].strip() and not row["name_en"].strip():
+        raise err("name_ar", "a place needs an Arabic or an English name")
+
+    def split(field: str) -> tuple[str, ...]:
+        return tuple(v.strip() for v in row[field].split("|") if v.strip())
+
+    return Place(
+        place_id=pid,
+        name_ar=row["name_ar"].strip(),
+        name_en=row["name_en"].strip(),
+        kind=kind,
+        lat=lat,
+        lon=lon,
+        variants_ar=split("variants_ar"),
+        variants_en=split("variants_en"),
+        country=row["country"].strip(),
+        admin1=row["admin1"].strip(),
+        admin2=row["admin2"].strip(),
+        admin3=row["admin3"].strip(),
+        bank=row["bank"].strip(),
+        pcode=row["pcode"].strip(),
+        geonames_id=number("geonames_id", int),
+        population=number("population", int),
+        parent=row["parent"].strip(),
+        source=row["source"].strip(),
+        note=row["note"].strip(),
+    )
+
+
+def read_places(path: Path) -> Iterator[tuple[int, Place | GazetteerError]]:
+    """Rows of a gazetteer CSV as ``(line, Place or GazetteerError)``; never stops early."""
+    try:
+        handle = path.open(encoding="utf-8", newline="")
+    except OSError as err:
+        raise GazetteerError(f"cannot read: {err.strerror}", path=path) from err
+    with handle:
+        reader = csv.DictReader(handle)
+        header = tuple(reader.fieldnames or ())
+        if header != COLUMNS:
+            missing = [c for c in COLUMNS if c not in header]
+            extra = [c for c in header if c not in COLUMNS]
+            raise GazetteerError(
+                f"header differs from the schema: missing {missing}, unexpected {extra}",
+                path=path.name,
+                line=1,
+            )
+        for row in reader:
+            line = reader.line_num
+            try:
+                yield line, _parse_row(row, path, line)
+            except GazetteerError as bad:
+                yield line, bad
+
+
+class Gazetteer:
+    """Places by id and by any normalized name; see the module docstring for the prior.
+
+    Parameters
+    ----------
+    places:
+        The entries; a later place with the same ``place_id`` replaces an earlier one.
+    """
+
+    def __init__(self, places: Iterable[Place]) -> None:
+        by_id: dict[str, Place] = {}
+        for place in places:
+            if not isinstance(place, Place):
+                raise TypeError(f"expected Place, got {type(place).__name__}")
+            by_id[place.place_id] = place
+        self._by_id = by_id
+        index: dict[str, list[str]] = {}
+        for place in by_id.values():
+            for key in self.names_of(place):
+                ids = index.setdefault(key, [])
+                if place.place_id not in ids:
+                    ids.append(place.place_id)
+        self._index = {
+            k: tuple(sorted(v, key=lambda pid: prior(by_id[pid]))) for k, v in index.items()
+        }
+
+    # construction -------------------------------------------------------------------------
+    @classmethod
+    def from_csv(cls, *paths: str | Path) -> Gazetteer:
+        """Load gazetteer CSVs in order (later rows override earlier ones with the same id).
+
+        Raises the first :class:`GazetteerError` found; use :func:`check_files` to list all.
+        """
+        places: list[Place] = []
+        for path in paths:
+            for _, item in read_places(Path(path)):
+                if isinstance(item, GazetteerError):
+                    raise item
+                places.append(item)
+        return cls(places)
+
+    @classmethod
+    def default(cls, extra: Sequence[str | Path] = ()) -> Gazetteer:
+        """The bundled gazetteer, plus user files in ``extra`` (cached per ``extra``)."""
+        return _default(tuple(str(p) for p in extra))
+
+    # lookups ------------------------------------------------------------------------------
+    @staticmethod
+    def names_of(place: Place) -> set[str]:
+        """Every normalized name of ``place``: listed and generated variants, both scripts."""
+        names: set[str] = set()
+        for name in (place.name_ar, *place.variants_ar, place.name_en, *place.variants_en):
+            if name:
+                names |= generate_variants(name)
+        return names
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def __iter__(self) -> Iterator[Place]:
+        return iter(self._by_id.values())
+
+    def __contains__(self, place_id: object) -> bool:
+        return place_id in self._by_id
+
+    def get(self, place_id: str) -> Place | None:
+        """The place with this id, or ``None``."""
+        return self._by_id.get(place_id)
+
+    def lookup(self, name: str) -> list[Place]:
+        """Places called ``name`` (any script, variant or clitic-free spelling), best first."""
+        if not isinstance(name, str):
+            raise TypeError(f"lookup() expects str, got {type(name).__name__}")
+        key = normalize_name(name)
+        ids = self._index.get(key, ())
+        if not ids:
+            ids = self._index.get(key.lower(), ())
+        return [self._by_id[i] for i in ids]
+
+    def names(self) -> Iterator[tuple[str, tuple[str, ...]]]:
+        """``(normalized name, place ids best first)`` for every name in the index."""
+        return iter(self._index.items())
+
+    def ancestors(self, place_id: str) -> list[Place]:
+        """The parent chain of a place, nearest first (cycles are cut)."""
+        out: list[Place] = []
+        seen = {place_id}
+        place = self._by_id.get(place_id)
+        while place is not None and place.parent and place.parent not in seen:
+            seen.add(place.parent)
+            place = self._by_id.get(place.parent)
+            if place is not None:
+                out.append(place)
+        return out
+
+    def located(self, place_id: str) -> tuple[Place, int] | None:
+        """The place itself if it has a point, else its nearest ancestor with one.
+
+        Returns ``(place, steps)``: ``steps`` is 0 for the place itself, 1 for its parent...
+        """
+        place = self._by_id.get(place_id)
+        if place is None:
+            return None
+        if place.has_point:
+            return place, 0
+        for steps, anc in enumerate(self.ancestors(place_id), 1):
+            if anc.has_point:
+                return anc, steps
+        return None
+
+    def near(self, lat: float, lon: float, km: float) -> list[tuple[Place, float]]:
+        """Places with a point within ``km`` of (lat, lon), nearest first, with distances."""
+        hits = []
+        for place in self._by_id.values():
+            if place.lat is None or place.lon is None:
+                continue
+            d = haversine_km(lat, lon, place.lat, place.lon)
+            if d <= km:
+                hits.append((place, d))
+        hits.sort(key=lambda pd: (pd[1], pd[0].place_id))
+        return hits
+
+    def nearest(self, lat: float, lon: float) -> tuple[Place, float] | None:
+        """The closest place with a point, and its distance in km."""
+        best: tuple[Place, float] | None = None
+        for place in self._by_id.values():
+            if place.lat is None or place.lon is None:
+                continue
+            d = haversine_km(lat, lon, place.lat, place.lon)
+            if best is None or d < best[1]:
+                best = (place, d)
+        return best
+
+    @cached_property
+    def frame(self) -> geopandas.GeoDataFrame:
+        """All places as a GeoDataFrame in EPSG:4326 (no geometry where no point is known)."""
+        import geopandas
+        import pandas
+
+        rows = [_row_of(p) for p in self._by_id.values()]
+        df = pandas.DataFrame(rows, columns=list(COLUMNS))
+        geometry = geopandas.points_from_xy(df["lon"], df["lat"], crs="EPSG:4326")
+        gdf = geopandas.GeoDataFrame(df, geometry=geometry, crs="EPSG:4326")
+        gdf.loc[df["lat"].isna(), "geometry"] = None
+        return gdf.set_index("place_id", drop=False)
+
+    def with_places(self, places: Iterable[Place]) -> Gazetteer:
+        """A new gazetteer with ``places`` added (or replacing same-id entries)."""
+        return Gazetteer([*self._by_id.values(), *places])
+
+
+def _row_of(place: Place) -> dict[str, Any]:
+    return {
+        **{c: getattr(place, c, "") for c in COLUMNS if hasattr(place, c)},
+        "variants_ar": "|".join(place.variants_ar),
+        "variants_en": "|".join(place.variants_en),
+        "kind": place.kind.value,
+        "population": place.population,
+        "coord_source": "",
+    }
+
+
+@cache
+def _default(extra: tuple[str, ...]) -> Gazetteer:
+    data = _data_dir()
+    paths = [data / name for name in BUNDLED if (data / name).exists()]
+    return Gazetteer.from_csv(*paths, *extra)
+
+
+def check_files(paths: Sequence[str | Path], *, ambiguous: Iterable[str] = ()) -> CheckReport:
+    """Validate gazetteer files together; every problem is listed, nothing stops early.
+
+    Errors: unreadable rows, duplicate ids, unknown parents, a variant that does not resolve to
+    its own row, a name shared by places that are not listed in ``ambiguous`` (normalized
+    names), a home-region place outside the region's box.  Warnings: a point-kind place without
+    a point (it will be placed at its parent).
+    """
+    errors: list[GazetteerError] = []
+    warnings: list[GazetteerError] = []
+    places: list[tuple[Path, int, Place]] = []
+    seen: dict[str, tuple[str, int]] = {}
+    for raw in paths:
+        path = Path(raw)
+        try:
+            rows = list(read_places(path))
+        except GazetteerError as bad:
+            errors.append(bad)
+            continue
+        for line, item in rows:
+            if isinstance(item, GazetteerError):
+                errors.append(item)
+                continue
+            if item.place_id in seen:
+                first = seen[item.place_id]
+                errors.append(
+                    GazetteerError(
+                        f"duplicate id {item.place_id!r} (first at {first[0]}:{first[1]})",
+                        path=path.name,
+                        line=line,
+                        field="place_id",
+                    )
+                )
+                continue
+            seen[item.place_id] = (path.name, line)
+            places.append((path, line, item))
+    gaz = Gazetteer(p for _, _, p in places)
+    allowed = {normalize_name(a) for a in ambiguous}
+    for path, line, place in places:
+        errors += _check_place(gaz, path, line, place, allowed)
+        if place.kind in POINT_KINDS and not place.has_point:
+            where = gaz.located(place.place_id)
+            to = f"placed at {where[0].place_id}" if where else "no located parent"
+            warnings.append(
+                GazetteerError(f"no coordinate ({to})", path=path.name, line=line, field="lat")
+            )
+    kinds: dict[str, list[int]] = {}
+    for _, _, p in places:
+        counts = kinds.setdefault(p.kind.value, [0, 0])
+        counts[0] += 1
+        counts[1] += p.has_point
+    return CheckReport(
+        errors=tuple(errors),
+        warnings=tuple(warnings),
+        rows=len(places),
+        kinds=tuple(sorted((k, n, w) for k, (n, w) in kinds.items())),
+    )
+
+
+def _check_place(
+    gaz: Gazetteer, path: Path, line: int, place: Place, allowed: set[str]
+) -> list[GazetteerError]:
+    def err(field: str, message: str) -> GazetteerError:
+        return GazetteerError(message, path=path.name, line=line, field=field)
+
+    out = []
+    if place.parent and place.parent not in gaz:
+        out.append(err("parent", f"unknown parent {place.parent!r}"))
+    if place.admin1 == HOME_ADMIN1 and place.has_point:
+        s, w, n, e = HOME_BBOX
+        if not (s <= place.lat <= n and w <= place.lon <= e):  # type: ignore[operator]
+            out.append(err("lat", f"outside Deir ez-Zor's box: {place.lat}, {place.lon}"))
+    if place.has_point and place.kind not in POINT_KINDS:
+        out.append(err("lat", f"a {place.kind.value} has no point in this gazetteer"))
+    for field, names in (("variants_ar", (place.name_ar, *place.variants_ar)),):
+        for name in names:
+            if not name:
+                continue
+            found = gaz.lookup(name)
+            if place not in found:
+                out.append(err(field, f"variant {name!r} does not resolve to this place"))
+            key = normalize_name(name)
+            others = [p.place_id for p in found if p.place_id != place.place_id]
+            if others and key not in allowed:
+                out.append(
+                    err(field, f"name {name!r} is shared with {others} but not listed as ambiguous")
+                )
+    return out
+
+
+def with_point(place: Place, lat: float, lon: float) -> Place:
+    """A copy of ``place`` at another point (used for user overrides in tests and tools)."""
+    return replace(place, lat=lat, lon=lon)

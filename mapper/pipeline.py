@@ -1,0 +1,99 @@
+"""The pipeline: report text → mentions → incidents, with its stages wired once.
+
+:class:`Pipeline` builds the gazetteer-dependent matchers once (the expensive part) and then
+processes any number of reports.  :func:`find_places` and :func:`extract` use a shared default
+pipeline over the bundled gazetteer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+
+from .gazetteer import Gazetteer
+from .models import Incident, Mention, Report
+from .normalize import normalize
+from .resolve import Resolver
+from .spotting import Spotter
+
+__all__ = ["Pipeline", "Processed", "default_pipeline", "extract", "find_places"]
+
+
+@dataclass(frozen=True, slots=True)
+class Processed:
+    """What the pipeline made of one report."""
+
+    report: Report
+    mentions: tuple[Mention, ...]
+    incidents: tuple[Incident, ...]
+
+
+class Pipeline:
+    """All stages over one gazetteer.
+
+    Parameters
+    ----------
+    gazetteer:
+        The places to resolve against; the bundled gazetteer when ``None``.
+    """
+
+    def __init__(self, gazetteer: Gazetteer | None = None) -> None:
+        self.gazetteer = gazetteer if gazetteer is not None else Gazetteer.default()
+        self.spotter = Spotter(self.gazetteer)
+        self.resolver = Resolver(self.gazetteer)
+        self._extractor = None
+
+    @property
+    def extractor(self):  # noqa: ANN201 - built lazily: place-only runs never pay for it
+        if self._extractor is None:
+            from .incidents import IncidentExtractor
+
+            self._extractor = IncidentExtractor(self.gazetteer)
+        return self._extractor
+
+    def find_places(self, text: str) -> list[Mention]:
+        """Place mentions of ``text``, resolved, in text order."""
+        if not isinstance(text, str):
+            raise TypeError(f"text must be str, got {type(text).__name__}")
+        normalized = normalize(text)
+        return self.resolver.resolve(normalized, self.spotter.spot(normalized))
+
+    def process(self, report: Report, *, incidents: bool = True) -> Processed:
+        """Mentions and (unless ``incidents=False``) incidents of one report."""
+        mentions = tuple(self.find_places(report.text))
+        found = tuple(self.extractor.extract(report, mentions)) if incidents else ()
+        return Processed(report, mentions, found)
+
+    def process_many(
+        self, reports: Iterable[Report], *, incidents: bool = True
+    ) -> Iterator[Processed]:
+        """:meth:`process` over a stream, lazily and in order."""
+        for report in reports:
+            yield self.process(report, incidents=incidents)
+
+
+@cache
+def default_pipeline() -> Pipeline:
+    """The shared pipeline over the bundled gazetteer (built on first use)."""
+    return Pipeline()
+
+
+def find_places(text: str, published: str | None = None) -> list[Mention]:
+    """Place mentions in ``text`` (offsets into ``text`` itself), resolved with the bundled
+    gazetteer.  ``published`` is accepted for symmetry with :func:`extract`; resolution does
+    not depend on it."""
+    del published
+    return default_pipeline().find_places(text)
+
+
+def extract(
+    text: str,
+    published: str | None = None,
+    source_id: str | None = None,
+    url: str | None = None,
+    source: str | None = None,
+) -> list[Incident]:
+    """ACLED-style incidents of one report text."""
+    report = Report(id=source_id or "", text=text, published=published, url=url, source=source)
+    return list(default_pipeline().process(report).incidents)

@@ -1,0 +1,325 @@
+"""Spotting: find place-name spans in a text (before deciding which place each one names).
+
+One Aho-Corasick pass (:class:`~mapper.lexicons.TermMatcher`) over the normalized text finds,
+at once, every gazetteer name, every fixed area phrase (``area_phrases.tsv``) and every blocker
+phrase (``blockers.tsv``: outlets, armed groups, operations...).  The longest-match rule settles
+overlaps, so ``دير الزور 24`` (an outlet) beats ``دير الزور`` and ``قوات سوريا الديمقراطية``
+beats ``سوريا``; blocker hits are then dropped.  A name right after a person or tribe cue
+(``person_cues.tsv``: ``أبو عمر داريا``, ``عشيرة ...``) is dropped too.
+
+Each surviving :class:`Span` keeps its ORIGINAL offsets, its proclitic prefix, the candidate
+place ids (best first by the gazetteer prior) and the generic noun written before it
+(``مدينة``, ``ريف``...) so the resolver can use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .gazetteer import Gazetteer, generate_variants
+from .lexicons import Hit, TermMatcher, clitics, read_table, terms_of
+from .normalize import NormalizedText, normalize_name
+
+__all__ = ["Span", "Spotter"]
+
+_BLOCK = "block"
+_PLACE = "place"
+_AREA = "area"
+_NISBA_ENDINGS = ("ي", "يه")
+_QUOTES = "\"'“”„«»‹›()[]{}-–—:؛،,."
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A place-name span: ``original[start:end]`` is the surface, clitics included."""
+
+    start: int
+    end: int
+    prefix: str
+    key: str  # the normalized name that matched
+    place_ids: tuple[str, ...]  # candidates, best first by prior
+    cue: str  # the normalized generic noun before the name ('' if none)
+    norm_start: int
+    norm_end: int
+    fixed: bool = False  # an area phrase: its place is fixed by the lexicon
+    kind_hint: str = ""  # for a name the gazetteer lacks: the kind its noun points to
+
+
+class Spotter:
+    """Finds place-name spans using ``gazetteer``'s names and the spotting lexicons."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+        entries: list[tuple[str, tuple[str, object]]] = []
+        for key, ids in gazetteer.names():
+            entries.append((key, (_PLACE, ids)))
+        for name, ids in _admin_bare_names(gazetteer):
+            entries.append((name, (_PLACE, ids)))
+        for row in read_table("area_phrases.tsv"):
+            if row["place_id"] in gazetteer:
+                entries.append((row["term"], (_AREA, (row["place_id"],))))
+        for term in terms_of(read_table("blockers.tsv")):
+            entries.append((term, (_BLOCK, ())))
+        self._matcher = TermMatcher(entries)
+        self._nouns = {normalize_name(t) for t in terms_of(read_table("place_nouns.tsv"))}
+        self._noun_kind = {
+            normalize_name(r["term"]): r["kinds"].split("|")[0]
+            for r in read_table("place_nouns.tsv")
+        }
+        self._list_nouns = {
+            normalize_name(r["term"])
+            for r in read_table("place_nouns.tsv")
+            if r["note"].startswith(("plural", "dual"))
+        }
+        self._landmarks = {
+            normalize_name(r["term"]): (r["kind"], r["include_noun"] == "yes")
+            for r in read_table("landmark_nouns.tsv")
+        }
+        self._stopwords = {normalize_name(t) for t in terms_of(read_table("name_stopwords.tsv"))}
+        channels = read_table("channels.tsv")
+        self._channels = {normalize_name(r["term"]) for r in channels if r["role"] == "name"}
+        self._speech = {normalize_name(r["term"]) for r in channels if r["role"] == "speech"}
+        self._person = {
+            normalize_name(r["term"]): int(r["scope"]) for r in read_table("person_cues.tsv")
+        }
+        self._clitics = clitics()
+
+    def spot(self, normalized: NormalizedText) -> list[Span]:
+        """Place-name spans of a normalized text, in text order, never overlapping."""
+        text = normalized.text
+        spans = []
+        for hit in self._matcher.find(text):
+            kinds = {p[0] for p in hit.payloads}
+            if _BLOCK in kinds:
+                continue
+            if not hit.prefix and self._after_person_cue(text, hit.start):
+                continue
+            if hit.term in self._channels and self._after_speech(text, hit.start):
+                continue
+            fixed = _AREA in kinds
+            ids = _merge_ids(hit.payloads, _AREA if fixed else _PLACE)
+            start, end = normalized.to_original(hit.start, hit.end)
+            spans.append(
+                Span(
+                    start=start,
+                    end=end,
+                    prefix=_original_prefix(normalized, hit),
+                    key=hit.term,
+                    place_ids=ids,
+                    cue=self._cue_before(text, hit.start),
+                    norm_start=hit.start,
+                    norm_end=hit.end,
+                    fixed=fixed,
+                )
+            )
+        spans += self._unknown_names(normalized, spans)
+        spans.sort(key=lambda sp: sp.start)
+        return spans
+
+    # names the gazetteer does not know ----------------------------------------------------
+    def _unknown_names(self, normalized: NormalizedText, known: list[Span]) -> list[Span]:
+        """Names written after a place or landmark noun that the gazetteer does not know.
+
+        ``قرية الطوطحية`` → an unresolved village; ``وتل مدكوك`` → an unresolved landmark
+        (the noun is part of such names); after a plural or dual noun (``قرى``, ``قريتي``) the
+        list that follows (``X وY وZ``) is read to its end.
+        """
+        text = normalized.text
+        taken = [False] * (len(text) + 1)
+        for sp in known:
+            for i in range(sp.norm_start, sp.norm_end):
+                taken[i] = True
+        words = _words(text)
+        out: list[Span] = []
+        i = 0
+        while i < len(words):
+            ws, we = words[i]
+            noun = self._bare(text[ws:we])
+            if noun in self._landmarks and i + 1 < len(words):
+                span, i = self._landmark(normalized, words, i, noun, taken)
+                if span is not None:
+                    out.append(span)
+                continue
+            if noun in self._noun_kind and i + 1 < len(words):
+                found, i = self._named_after_noun(normalized, words, i + 1, noun, taken)
+                out += found
+                continue
+            i += 1
+        return out
+
+    def _bare(self, word: str) -> str:
+        """The word without proclitics if that is a known noun, else the word."""
+        for _, bare in self._clitics.strip(word):
+            if bare in self._noun_kind or bare in self._landmarks:
+                return bare
+        return word
+
+    def _is_name_word(self, word: str) -> bool:
+        bare = word
+        for _, rest in self._clitics.strip(word)[1:]:
+            if rest.startswith(self._clitics.article):
+                bare = rest
+        indefinite = not bare.startswith(self._clitics.article)
+        return (
+            len(bare) >= 3
+            and not (indefinite and bare.endswith(_NISBA_ENDINGS))  # شيعي: an adjective
+            and bare not in self._stopwords
+            and word not in self._stopwords
+            and bare not in self._noun_kind
+            and all("\u0621" <= c <= "\u064a" for c in bare)
+        )
+
+    def _landmark(self, normalized, words, i, noun, taken):  # noqa: ANN001, ANN202
+        text = normalized.text
+        kind, include = self._landmarks[noun]
+        j = i + 1
+        ns, ne = words[j]
+        if taken[ns] or not self._is_name_word(text[ns:ne]):
+            return None, i + 1
+        end = ne
+        # "مسجد عثمان بن عفان": a patronym continues the name
+        while j + 2 < len(words) and text[words[j + 1][0] : words[j + 1][1]] in ("بن", "ابن"):
+            j += 2
+            end = words[j][1]
+        start = words[i][0] if include else ns
+        if any(taken[start:end]):
+            return None, j + 1
+        return self._span(normalized, start, end, kind, noun), j + 1
+
+    def _named_after_noun(self, normalized, words, j, noun, taken):  # noqa: ANN001, ANN202
+        """Unknown names after a settlement noun; a whole list after a plural noun."""
+        text = normalized.text
+        found: list[Span] = []
+        many = noun in self._list_nouns
+        kind = self._noun_kind[noun]
+        first = True
+        while j < len(words):
+            ws, we = words[j]
+            word = text[ws:we]
+            if word == "و" and not first:  # a detached conjunction: "حسرات و البقان"
+                j += 1
+                continue
+            if taken[ws]:
+                j = _skip_taken(words, j, taken)
+            elif self._bare(word) in self._landmarks:
+                if not many:
+                    break
+                span, j = self._landmark(normalized, words, j, self._bare(word), taken)
+                if span is not None:
+                    found.append(span)
+            elif self._is_name_word(word) and (first or _joined(word, self._clitics)):
+                found.append(self._span(normalized, ws, we, kind, noun))
+                j += 1
+            else:
+                break
+            first = False
+            if not many or (j < len(words) and text[words[j - 1][1] : words[j][0]].strip()):
+                break  # a single noun names one place; punctuation ends a list
+        return found, j
+
+    def _span(self, normalized: NormalizedText, ns: int, ne: int, kind: str, noun: str) -> Span:
+        start, end = normalized.to_original(ns, ne)
+        return Span(
+            start=start,
+            end=end,
+            prefix="",
+            key=normalized.text[ns:ne],
+            place_ids=(),
+            cue=noun,
+            norm_start=ns,
+            norm_end=ne,
+            kind_hint=kind,
+        )
+
+    def _after_speech(self, text: str, pos: int) -> bool:
+        words = self._words_before(text, pos, 2)
+        return any(b in self._speech for w in words for _, b in self._clitics.strip(w))
+
+    def _words_before(self, text: str, pos: int, n: int) -> list[str]:
+        words = (w.strip(_QUOTES) for w in text[max(0, pos - 40) : pos].split())
+        return [w for w in words if w][-n:]
+
+    def _cue_before(self, text: str, pos: int) -> str:
+        """The generic place noun directly before ``pos`` (clitics stripped), or ''."""
+        words = self._words_before(text, pos, 1)
+        if not words:
+            return ""
+        for _, bare in self._clitics.strip(words[0]):
+            if bare in self._nouns:
+                return bare
+        return ""
+
+    def _after_person_cue(self, text: str, pos: int) -> bool:
+        words = self._words_before(text, pos, 2)
+        for distance, word in enumerate(reversed(words), 1):
+            for _, bare in self._clitics.strip(word):
+                scope = self._person.get(bare)
+                if scope is not None and distance <= scope:
+                    # "أبو كمال" style names are whole gazetteer names, so a cue here is a kunya
+                    return True
+        return False
+
+
+def _words(text: str) -> list[tuple[int, int]]:
+    """Spans of the letter-or-digit runs of ``text``."""
+    out = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i].isalnum():
+            j = i + 1
+            while j < n and text[j].isalnum():
+                j += 1
+            out.append((i, j))
+            i = j
+        else:
+            i += 1
+    return out
+
+
+def _skip_taken(words: list[tuple[int, int]], j: int, taken: list[bool]) -> int:
+    while j < len(words) and taken[words[j][0]]:
+        j += 1
+    return j
+
+
+def _joined(word: str, clitics) -> bool:  # noqa: ANN001
+    """A list item after the first: joined by و (``والصبخة``) or an article name."""
+    return word.startswith("و") or word.startswith(clitics.article)
+
+
+def _merge_ids(payloads: Sequence[tuple[str, object]], want: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for kind, ids in payloads:
+        if kind == want:
+            out += [i for i in ids if i not in out]  # type: ignore[attr-defined]
+    return tuple(out)
+
+
+def _original_prefix(normalized: NormalizedText, hit: Hit) -> str:
+    """The prefix as written in the original text (harakat kept)."""
+    if not hit.prefix:
+        return ""
+    start, _ = normalized.to_original(hit.start, hit.start + len(hit.prefix))
+    bare_start, _ = normalized.to_original(hit.start + len(hit.prefix), hit.end)
+    return normalized.original[start:bare_start]
+
+
+def _admin_bare_names(gazetteer: Gazetteer) -> list[tuple[str, tuple[str, ...]]]:
+    """Admin units named '<noun> X' (محافظة دير الزور) are also called X (weak names)."""
+    prefixes = [
+        normalize_name(r["term"])
+        for r in read_table("place_nouns.tsv")
+        if r["admin_prefix"] == "yes"
+    ]
+    out: dict[str, list[str]] = {}
+    for place in gazetteer:
+        for name in (place.name_ar, *place.variants_ar):
+            key = normalize_name(name)
+            for prefix in prefixes:
+                if key.startswith(prefix + " "):
+                    for bare in generate_variants(key[len(prefix) + 1 :]):
+                        ids = out.setdefault(bare, [])
+                        if place.place_id not in ids:
+                            ids.append(place.place_id)
+    return [(k, tuple(v)) for k, v in out.items()]
