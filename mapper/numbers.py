@@ -1,0 +1,158 @@
+"""Counts in Arabic text: digits (Arabic-Indic digits arrive as ASCII after normalization),
+number words and their ``و`` compounds (``ثلاثة وأربعون`` → 43), dual nouns (``مدنيان`` → 2)
+and vague counts (``عشرات`` → no value).
+
+The words are data (``data/lexicons/numbers.tsv``) matched with the one
+:class:`~mapper.lexicons.TermMatcher`; a :class:`Count` keeps its normalized span so callers can
+measure how far it stands from a "killed" cue.  ``unit`` words tell a toll from a count of things:
+``50 غارة`` counts raids, not deaths.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ConfigError
+from .lexicons import TermMatcher, read_table, terms_of
+
+__all__ = ["Count", "NumberReader"]
+
+_KINDS = frozenset({"number", "dual", "vague", "unit"})
+_DIGITS = re.compile(r"[0-9]+(?:[.,][0-9]+)?")
+_JOIN_GAP = 1  # a compound's parts are one space apart; the second carries the و prefix
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """A count in normalized text; ``value`` is ``None`` for a vague count (``عشرات``).
+
+    ``unit`` is true when the next word is a thing (``غارة``, ``كيلومترا``), not people.
+    """
+
+    start: int
+    end: int
+    value: int | None
+    unit: bool = False
+
+
+class NumberReader:
+    """Finds counts in normalized text.
+
+    Parameters
+    ----------
+    lexicons_dir:
+        A folder holding ``numbers.tsv``; the bundled lexicons when ``None``.
+    """
+
+    def __init__(self, *, lexicons_dir: str | Path | None = None) -> None:
+        path = None if lexicons_dir is None else Path(lexicons_dir) / "numbers.tsv"
+        entries = []
+        for row in read_table("numbers.tsv", path=path):
+            if row["kind"] not in _KINDS:
+                raise ConfigError(
+                    f"numbers.tsv:{row['_line']}: field 'kind': unknown kind {row['kind']!r}"
+                )
+            try:
+                value = int(row["value"])
+            except ValueError as err:
+                raise ConfigError(
+                    f"numbers.tsv:{row['_line']}: field 'value': expected an integer, "
+                    f"got {row['value']!r}"
+                ) from err
+            entries.extend((t, (row["kind"], value)) for t in terms_of([row]))
+        self._matcher = TermMatcher(entries)
+
+    def counts(self, text: str) -> list[Count]:
+        """Every count in normalized ``text``, in text order."""
+        raw: list[tuple[int, int, str, int]] = []
+        units: list[tuple[int, int]] = []
+        for hit in self._matcher.find(text):
+            kind, value = hit.payloads[0]
+            if kind == "unit":
+                units.append((hit.start, hit.end))
+            else:
+                raw.append((hit.start, hit.end, kind, value))
+        for m in _DIGITS.finditer(text):
+            s, e = m.span()
+            if (s > 0 and text[s - 1].isalpha()) or (e < len(text) and text[e].isalpha()):
+                continue
+            digits = m.group().replace(",", "").split(".")[0]
+            raw.append((s, e, "number", int(digits)))
+        raw.sort()
+        merged = _merge_compounds(text, raw)
+        unit_starts = {s for s, _ in units}
+        return [Count(s, e, v, unit=_next_word_start(text, e) in unit_starts) for s, e, v in merged]
+
+
+def _merge_compounds(
+    text: str, raw: list[tuple[int, int, str, int]]
+) -> list[tuple[int, int, int | None]]:
+    """Join ``ثلاثة وأربعون`` (units, then tens after و) into one count."""
+    out: list[tuple[int, int, int | None]] = []
+    for start, end, kind, value in raw:
+        val: int | None = None if kind == "vague" else value
+        if out and kind == "number":
+            p_start, p_end, p_val = out[-1]
+            gap = text[p_end:start]
+            if p_val is not None and gap == " " * _JOIN_GAP and text.startswith("و", start):
+                out[-1] = (p_start, end, p_val + value)
+                continue
+        out.append((start, end, val))
+    return out
+
+
+def _next_word_start(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] == " ":
+        pos += 1
+    return pos
+
+
+def toll(
+    counts: list[Count],
+    killed: list[tuple[int, int]],
+    injured: list[tuple[int, int]],
+    *,
+    tally: list[tuple[int, int]] = (),  # type: ignore[assignment]
+    after: int = 30,
+    before: int = 40,
+) -> int | None:
+    """The death toll of a clause (corpus README rule 11), from normalized spans.
+
+    Each count goes to its nearest death or injury cue (``after`` characters after the cue,
+    ``before`` before it); the toll is the lowest positive count tied to a death cue.  ``0`` when
+    the clause reports only injuries; ``None`` when deaths are reported without a figure, with only
+    a vague figure (``عشرات``) or not at all.  ``tally`` holds ``عدد القتلى`` cues whose figure comes
+    after ``إلى`` further on ("the toll rose to thirty").
+    """
+    cues = [(s, e, True) for s, e in killed] + [(s, e, False) for s, e in injured]
+    found: list[int] = []
+    vague = False
+    for count in counts:
+        if count.unit or (count.value == 1):
+            continue
+        best: tuple[int, bool] | None = None
+        for s, e, is_kill in cues:
+            if count.start >= e:
+                gap = count.start - e
+                ok = gap <= after
+            else:
+                gap = s - count.end
+                ok = 0 <= gap <= before
+            if ok and (best is None or gap < best[0]):
+                best = (gap, is_kill)
+        if best is None:
+            if any(count.start > s for s, _ in tally) and count.value is not None:
+                found.append(count.value)
+            continue
+        if best[1]:
+            if count.value is None:
+                vague = True
+            elif count.value > 0:
+                found.append(count.value)
+    if found:
+        return min(found)
+    if killed or vague:
+        return None
+    return 0 if injured else None
