@@ -98,6 +98,9 @@ _KIND_RANK = {
     PlaceKind.RIVER: 8,
 }
 _ARTICLE = "ال"
+_ADMIN_KINDS = frozenset({PlaceKind.SUBDISTRICT, PlaceKind.DISTRICT, PlaceKind.GOVERNORATE})
+_ADMIN_SUFFIXES = (" Subdistrict", " District", " Governorate")
+_SEAT_KINDS = frozenset({PlaceKind.CITY, PlaceKind.TOWN, PlaceKind.VILLAGE})
 _JOINABLE_MAX = 3  # a first word this short is often written joined: دير الزور → ديرالزور
 _EN_ARTICLES = ("al-", "al ", "el-", "el ", "ad-", "ar-", "as-", "ash-", "az-", "at-")
 
@@ -192,11 +195,12 @@ class CheckReport:
     rows: int
     kinds: tuple[tuple[str, int, int], ...]  # (kind, rows, rows with a point)
 
+    home_points: tuple[int, int] = (0, 0)  # home-region point-kind rows: (with a point, all)
+
     @property
     def point_coverage(self) -> float:
-        """Share of point-kind rows (settlements, quarters, landmarks...) with a point."""
-        total = sum(n for k, n, _ in self.kinds if k in POINT_KINDS)
-        with_point = sum(p for k, _, p in self.kinds if k in POINT_KINDS)
+        """Share of home-region settlements, quarters and landmarks that have a point."""
+        with_point, total = self.home_points
         return with_point / total if total else 0.0
 
 
@@ -304,12 +308,26 @@ class Gazetteer:
                 raise TypeError(f"expected Place, got {type(place).__name__}")
             by_id[place.place_id] = place
         self._by_id = by_id
-        index: dict[str, list[str]] = {}
+        self._by_name_en: dict[str, list[Place]] = {}
         for place in by_id.values():
+            self._by_name_en.setdefault(place.name_en.lower(), []).append(place)
+        index: dict[str, list[str]] = {}
+        listed: dict[str, set[str]] = {}
+        for place in by_id.values():
+            for name in (place.name_ar, *place.variants_ar, place.name_en, *place.variants_en):
+                listed.setdefault(normalize_name(name).lower(), set()).add(place.place_id)
             for key in self.names_of(place):
                 ids = index.setdefault(key, [])
                 if place.place_id not in ids:
                     ids.append(place.place_id)
+        for key, ids in index.items():
+            # a listed name beats a generated one: الموحسن (Abu al-Hasan) without its article
+            # is not another name of موحسن's neighbour, it is موحسن (Muhasan)
+            # (within the home region, whose names are hand-checked; a world city keeps
+            # competing with a home village for a shared spelling: سوسة)
+            owners = listed.get(key)
+            if owners and any(in_home_region(by_id[o]) for o in owners):
+                ids[:] = [i for i in ids if i in owners or not in_home_region(by_id[i])]
         self._index = {
             k: tuple(sorted(v, key=lambda pid: prior(by_id[pid]))) for k, v in index.items()
         }
@@ -384,7 +402,8 @@ class Gazetteer:
         return out
 
     def located(self, place_id: str) -> tuple[Place, int] | None:
-        """The place itself if it has a point, else its nearest ancestor with one.
+        """The place itself if it has a point, else its nearest ancestor with one (an admin
+        unit without a point stands for its seat, see :meth:`seat_of`).
 
         Returns ``(place, steps)``: ``steps`` is 0 for the place itself, 1 for its parent...
         """
@@ -393,9 +412,35 @@ class Gazetteer:
             return None
         if place.has_point:
             return place, 0
+        seat = self.seat_of(place_id)
+        if seat is not None:
+            return seat, 1
         for steps, anc in enumerate(self.ancestors(place_id), 1):
             if anc.has_point:
                 return anc, steps
+            seat = self.seat_of(anc.place_id)
+            if seat is not None:
+                return seat, steps
+        return None
+
+    def seat_of(self, place_id: str) -> Place | None:
+        """The located settlement an admin unit is named after (its seat), if any.
+
+        Syrian and Iraqi admin units carry their seat's name (``Muhasan Subdistrict`` →
+        ``Muhasan``, ``Deir ez-Zor Governorate`` → ``Deir ez-Zor``); the seat must lie inside
+        the unit (have it among its ancestors) or share its governorate.
+        """
+        unit = self._by_id.get(place_id)
+        if unit is None or unit.kind not in _ADMIN_KINDS:
+            return None
+        base = unit.name_en
+        for suffix in _ADMIN_SUFFIXES:
+            base = base.removesuffix(suffix)
+        for place in self._by_name_en.get(base.strip().lower(), ()):
+            if place.kind in _SEAT_KINDS and place.has_point:
+                inside = any(a.place_id == place_id for a in self.ancestors(place.place_id))
+                if inside or (unit.admin1 and place.admin1 == unit.admin1):
+                    return place
         return None
 
     def near(self, lat: float, lon: float, km: float) -> list[tuple[Place, float]]:
@@ -508,11 +553,13 @@ def check_files(paths: Sequence[str | Path], *, ambiguous: Iterable[str] = ()) -
         counts = kinds.setdefault(p.kind.value, [0, 0])
         counts[0] += 1
         counts[1] += p.has_point
+    home = [p for _, _, p in places if p.kind in POINT_KINDS and p.admin1 == HOME_ADMIN1]
     return CheckReport(
         errors=tuple(errors),
         warnings=tuple(warnings),
         rows=len(places),
         kinds=tuple(sorted((k, n, w) for k, (n, w) in kinds.items())),
+        home_points=(sum(p.has_point for p in home), len(home)),
     )
 
 

@@ -1,0 +1,169 @@
+"""The main job: reports in, a GeoPackage store and an offline HTML map out.
+
+``run(inputs, out_dir)`` reads every input through :mod:`mapper.readers`, processes reports in
+batches (optionally in worker processes, same output as one worker), writes each batch to
+``out_dir/incidents.gpkg`` in one transaction, records the run, and draws ``out_dir/map.html``
+from everything the store holds.  Bad inputs are listed in the summary and in the store's
+``runs`` table; every good report is still processed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from .errors import ConfigError
+from .models import RecordError, Report
+from .pipeline import Pipeline, Processed
+
+__all__ = ["RunSummary", "run"]
+
+STORE_NAME = "incidents.gpkg"
+MAP_NAME = "map.html"
+BATCH = 200
+
+
+@dataclass
+class RunSummary:
+    """What a run did, for the CLI's closing lines and for tests."""
+
+    store: Path
+    map: Path | None
+    reports_read: int = 0
+    incidents: int = 0
+    mentions: int = 0
+    places: set[str] = field(default_factory=set)
+    unresolved: Counter[str] = field(default_factory=Counter)
+    errors: list[RecordError] = field(default_factory=list)
+    warnings: list[RecordError] = field(default_factory=list)
+
+
+_WORKER: Pipeline | None = None
+
+
+def _init_worker(extra: tuple[str, ...]) -> None:
+    global _WORKER  # noqa: PLW0603 - one pipeline per worker process, built once
+    from .gazetteer import Gazetteer
+
+    _WORKER = Pipeline(Gazetteer.default(extra))
+
+
+def _process(report: Report) -> Processed:
+    assert _WORKER is not None
+    return _WORKER.process(report)
+
+
+def _processed(
+    reports: Iterable[Report], workers: int, extra: tuple[str, ...]
+) -> Iterator[Processed]:
+    if workers <= 1:
+        _init_worker(extra)
+        yield from map(_process, reports)
+        return
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(extra,)) as pool:
+        yield from pool.imap(_process, reports, chunksize=16)
+
+
+def run(
+    inputs: Iterable[str | Path],
+    out_dir: str | Path,
+    *,
+    workers: int = 1,
+    gazetteer_extra: Iterable[str | Path] = (),
+    stdin: IO[Any] | None = None,
+    make_html: bool = True,
+    progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
+) -> RunSummary:
+    """Run the whole pipeline on ``inputs`` into ``out_dir`` (created if missing)."""
+    from .readers import RecordWarning, read_reports
+    from .store import Store
+
+    if workers < 1:
+        raise ConfigError(f"workers must be at least 1, got {workers}")
+    inputs = [str(p) for p in inputs]
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    summary = RunSummary(store=out / STORE_NAME, map=None)
+    started = _now()
+    store = Store(summary.store)
+
+    def good_reports() -> Iterator[Report]:
+        for item in read_reports(inputs, stdin=stdin):
+            if isinstance(item, RecordWarning):
+                summary.warnings.append(item)
+            elif isinstance(item, RecordError):
+                summary.errors.append(item)
+            else:
+                yield item
+
+    stream: Iterable[Processed] = _processed(
+        good_reports(), workers, tuple(str(p) for p in gazetteer_extra)
+    )
+    if progress is not None:
+        stream = progress(stream)
+    batch: list[Processed] = []
+    with store:
+        for done in stream:
+            batch.append(done)
+            _count(summary, done)
+            if len(batch) >= BATCH:
+                _write(store, batch)
+                batch = []
+        if batch:
+            _write(store, batch)
+        store.record_run(
+            started_at=started,
+            finished_at=_now(),
+            inputs=inputs,
+            reports_read=summary.reports_read,
+            incidents=summary.incidents,
+            errors=[*summary.errors, *summary.warnings],
+            mapper_version=_version(),
+        )
+        if make_html:
+            summary.map = _draw(store, out / MAP_NAME)
+    return summary
+
+
+def _count(summary: RunSummary, done: Processed) -> None:
+    summary.reports_read += 1
+    summary.incidents += len(done.incidents)
+    summary.mentions += len(done.mentions)
+    for m in done.mentions:
+        if m.place_id:
+            summary.places.add(m.place_id)
+        else:
+            summary.unresolved[m.surface] += 1
+
+
+def _write(store: Any, batch: list[Processed]) -> None:
+    store.write_batch(
+        [p.report for p in batch],
+        [i for p in batch for i in p.incidents],
+        {p.report.id: p.mentions for p in batch},
+    )
+
+
+def _draw(store: Any, path: Path) -> Path:
+    from .gazetteer import Gazetteer
+    from .maps import make_map, save_map
+
+    places = Gazetteer.default().frame
+    m = make_map(store.incidents(), title="mapper", places=places)
+    return save_map(m, path)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
