@@ -210,9 +210,16 @@ class IncidentExtractor:
             etype, sub = _resolve_type(event[0], event[1], actors)
             places = self._event_places(scan, u, units)
             notes = []
-            if date is None and not when.temporal and etype in lead and report.published:
+            if (
+                date is None
+                and not when.temporal
+                and u.opener != "subord"
+                and u.sentence not in dated
+                and etype in lead
+            ):
                 date, tprec = lead[etype], 2
                 notes.append("date carried from the report's first event of this type")
+                dated[u.sentence] = (date, tprec)
             if date is not None:
                 lead.setdefault(etype, date)
             share = fatal if len(places) <= 1 or not fatal else None
@@ -293,14 +300,19 @@ class IncidentExtractor:
         kept: list[tuple[Mention, int, Mention | None]] = []
         containers: set[int] = set()
         cands = [m for m in u.mentions if m.kind not in _NEVER and not _dateline(nt, m)]
+        skip_next = among = False
         for i, m in enumerate(cands):
             ns, ne = to_norm(nt, m.start, m.end)
-            before = self._cue_before(nt.text, rel, ns)
-            after = any(h.start >= ne and h.start - ne <= 1 and h.payloads[0] == "after" for h in rel)
-            if before and any(k[0].kind not in _COARSE for k in kept):
-                continue  # "قرية الطيبة بريف الميادين": a qualifier of the place before
-            if i in containers:
+            roles = self._cues_before(nt.text, rel, ns)
+            if skip_next or i in containers or roles & {"source", "actor"}:
+                skip_next = False
                 continue
+            skip_next = "between" in roles
+            among = among or any(h.payloads[0] == "among" and h.end <= ns for h in rel)
+            before = "before" in roles
+            after = any(h.start >= ne and h.start - ne <= 1 and h.payloads[0] == "after" for h in rel)
+            if (before or among) and any(k[0].kind not in _COARSE for k in kept):
+                continue  # "قرية الطيبة بريف الميادين": a qualifier of the place before
             container = None
             if m.kind in _INNER:
                 for j in range(i + 1, len(cands)):
@@ -308,6 +320,9 @@ class IncidentExtractor:
                         container = cands[j]
                         containers.add(j)
                         break
+            if container is not None and m.kind == "landmark":
+                m, container = container, None  # a mosque of a town: the town, in part
+                before = True
             precision = 2 if before or after or container else 1
             if m.kind in _COARSE:
                 precision = 3 if not before else 2
@@ -331,14 +346,19 @@ class IncidentExtractor:
                 return [(m, 2, None)]
         return [(pool[0], 3, None)] if pool else []
 
-    def _cue_before(self, text: str, rel: list[Hit], ns: int) -> bool:
+    def _cues_before(self, text: str, rel: list[Hit], ns: int) -> set[str]:
+        """Roles of the relative cues standing right before a name (generic nouns may intervene)."""
+        roles = set()
         for h in rel:
-            if h.payloads[0] != "before" or h.end > ns:
+            if h.end > ns or ns - h.end > 30:
                 continue
             gap = text[h.end : ns].split()
-            if len(gap) <= 2 and all(normalize_name(w) in self._linkers for w in gap):
-                return True
-        return False
+            if len(gap) <= 2 and all(self._is_linker(w) for w in gap):
+                roles.add(h.payloads[0])
+        return roles
+
+    def _is_linker(self, word: str) -> bool:
+        return any(word[k:] in self._linkers for k in range(3) if word[:k] in ("", "و", "ب", "وب", "ف", "ل"))
 
     def _linked(self, nt: NormalizedText, inner: Mention, outer: Mention) -> bool:
         """``inner`` lies in ``outer``: only generic nouns or في/ب between them."""
@@ -349,7 +369,7 @@ class IncidentExtractor:
             return False
         if not words:
             return outer.prefix.endswith("ب") or outer.prefix.endswith("في")
-        return all(w in self._linkers or w.lstrip("وب") in self._linkers for w in words)
+        return all(self._is_linker(w) for w in words)
 
     def _locate(
         self, m: Mention, precision: int, container: Mention | None
@@ -415,11 +435,17 @@ def _units(scan: _Scan, text: str, mentions: list[Mention]) -> list[_Unit]:
             for k, p in enumerate(keys):
                 pieces.append((p, keys[k + 1] if k + 1 < len(keys) else nb, starts[p]))
         current: _Unit | None = None
+        full = False
         for p, q, role in pieces:
-            if current is None or role:
+            own = _has_event(scan, p, q) and _has_place(nt, mentions, p, q)
+            if current is None or role or (own and full):
                 current = _Unit(0, 0, p, q, si, role)
                 units.append(current)
+                full = False
             current.nend = q
+            full = full or own or (
+                _has_event(scan, current.nstart, q) and _has_place(nt, mentions, current.nstart, q)
+            )
     for u in units:
         u.start, u.end = nt.to_original(u.nstart, u.nend)
         u.start, u.end = _trim(text, u.start, u.end)
@@ -476,8 +502,7 @@ def _finish(report: Report, drafts: list[_Draft]) -> list[Incident]:
                 if m.mention.place_id == d.mention.place_id
                 and m.event_type == d.event_type
                 and m.date == d.date
-                and (m.date is not None or m.fatalities is None or d.fatalities is None
-                     or m.fatalities == d.fatalities)
+                and (m.fatalities is None or d.fatalities is None or m.fatalities == d.fatalities)
             ),
             None,
         )
@@ -549,3 +574,12 @@ def _attach_orphans(drafts: list[_Draft], orphans: list[tuple[_Unit, list[Claim]
 
 def _name(actor: str | None) -> str | None:
     return None if actor is None else actor.split("|")[0]
+
+
+def _has_event(scan: _Scan, a: int, b: int) -> bool:
+    return any(a <= h.start < b and h.payloads[0][0] == "event" for h in scan.cues)
+
+
+def _has_place(nt: NormalizedText, mentions: list[Mention], a: int, b: int) -> bool:
+    oa, ob = nt.offsets[a], nt.offsets[min(b, len(nt.text))]
+    return any(oa <= m.start < ob and m.kind not in _NEVER for m in mentions)
