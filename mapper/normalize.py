@@ -61,7 +61,6 @@ _FOLD = {
     "ہ": "ه",
     "ۀ": "ه",
     "ە": "ه",
-    "_": " ",
 }
 _FOLD.update({chr(0x0660 + d): str(d) for d in range(10)})  # Arabic-Indic digits
 _FOLD.update({chr(0x06F0 + d): str(d) for d in range(10)})  # Persian digits
@@ -96,12 +95,13 @@ def _build_tables() -> tuple[dict[int, str], frozenset[str]]:
                 table[cp] = low
             else:
                 special.add(ch)
-    for ch in "\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f":
+    special.add("\u03a3")  # Σ: str.lower() gives σ or ς by context; per character here
+    for ch in "_\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f":
         special.add(ch)
     return table, frozenset(special)  # type: ignore[return-value]
 
 
-_TABLE, _SPECIAL = _build_tables()
+_TABLE, _SPECIAL = _build_tables()  # _TABLE serves the slow path; the fast path lower()s
 
 
 def _char_class(chars: frozenset[str]) -> str:
@@ -110,9 +110,9 @@ def _char_class(chars: frozenset[str]) -> str:
 
 _SLOW = _DROP | _SPECIAL
 _SLOW_CLASS = _char_class(_SLOW)
-# A run of slow characters and spaces that is anything but one plain space:
-# runs of 2+ (greedy, so maximal), or a single slow character.
-_EVENT = re.compile(f"[{_SLOW_CLASS} ]{{2,}}|[{_SLOW_CLASS}]")
+# A maximal run of slow characters and spaces that is anything but one plain space: it starts
+# with a slow character, or with a space that another space or slow character follows.
+_EVENT = re.compile(f"(?:[{_SLOW_CLASS}]| (?=[{_SLOW_CLASS} ]))[{_SLOW_CLASS} ]*")
 
 
 @lru_cache(maxsize=4096)
@@ -120,7 +120,7 @@ def _slow_char(ch: str) -> str:
     """What one slow-path character becomes: '' (dropped), ' ' or folded NFKC letters."""
     if ch in _DROP:
         return ""
-    if ch.isspace():
+    if ch.isspace() or ch == "_":
         return _SPACE
     out = []
     for c in unicodedata.normalize("NFKC", ch):
@@ -174,7 +174,8 @@ class NormalizedText:
 
 
 def _is_mark(ch: str) -> bool:
-    return ch in _DROP and not ch.isspace()
+    """Harakat, Quranic marks and tatweel: they belong to the letter before them."""
+    return ch in _DROP and (ch == "\u0640" or unicodedata.category(ch) == "Mn")
 
 
 def normalize(original: str) -> NormalizedText:
@@ -190,9 +191,7 @@ def normalize(original: str) -> NormalizedText:
         if s > pos:
             pieces.append(original[pos:s])
             offsets.extend(range(pos, s))
-            last_space = False  # kept characters are never spaces: a lone ' ' is not kept here
-            if original[s - 1] == " ":
-                last_space = True
+            last_space = original[s - 1] == " "  # a lone ' ' is copied as it is
         for i in range(s, e):
             out = _slow_char(original[i])
             for c in out:
@@ -208,10 +207,10 @@ def normalize(original: str) -> NormalizedText:
     if pos < len(original):
         pieces.append(original[pos:])
         offsets.extend(range(pos, len(original)))
-    raw = "".join(pieces)
-    text = raw.translate(_TABLE)
-    if len(text) != len(raw):  # pragma: no cover - the table maps one char to one char
-        raise AssertionError("normalization table changed the length")
+    text = "".join(pieces).lower()  # same length: length-changing letters took the slow path
+    for old, new in _FOLD.items():
+        if old in text:
+            text = text.replace(old, new)
     offsets.append(len(original))
     return NormalizedText(original, text, tuple(offsets))
 
