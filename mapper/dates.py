@@ -187,7 +187,7 @@ def _number_before(text: str, pos: int) -> int | None:
 
 
 def _year_after(text: str, pos: int, anchors: Sequence[DateAnchor]) -> int | None:
-    """A four-digit year after the month, skipping a second month name (``تشرين الثاني / نوفمبر``)."""
+    """A four-digit year after the month, past a second month name (``تشرين الثاني / نوفمبر``)."""
     later = [a for a in anchors if a.kind == "month" and a.start >= pos and a.start - pos <= 4]
     if later:
         pos = later[0].end

@@ -46,7 +46,7 @@ _ROLES = frozenset({"event", "block", "killed", "injured", "coord", "subord"})
 _LIST_SIZE = 6  # this many places in one clause are one operation at the wider area
 _ENDS = frozenset(".!?؟؛")
 _COMMAS = frozenset("،,")
-_LINE_END = frozenset(".!?؟؛:\"”»)")
+_LINE_END = frozenset('.!?؟؛:"”»)')
 _TRIM = frozenset(" \t\n\r.!?؟؛،,-–—:\"“”«»'")
 
 
@@ -164,15 +164,22 @@ class IncidentExtractor:
         self.numbers = NumberReader(lexicons_dir=folder)
         self._cues = TermMatcher(_event_entries(_table("events.tsv", folder)))
         rows = _table("actors.tsv", folder)
-        self._actors = TermMatcher((t, (r["actor"], r["category"])) for r in rows for t in terms_of([r]))
+        self._actors = TermMatcher(
+            (t, (r["actor"], r["category"])) for r in rows for t in terms_of([r])
+        )
         rows = _table("relative.tsv", folder)
         self._relative = TermMatcher((t, r["role"]) for r in rows for t in terms_of([r]))
         self._linkers = {
-            normalize_name(t) for r in rows if r["role"] in ("within", "facility") for t in terms_of([r])
+            normalize_name(t)
+            for r in rows
+            if r["role"] in ("within", "facility")
+            for t in terms_of([r])
         }
         rows = _table("claims.tsv", folder)
         self._claims = TermMatcher(
-            (t, (r["kind"], r["party"], r["official"] == "yes")) for r in rows for t in terms_of([r])
+            (t, (r["kind"], r["party"], r["official"] == "yes"))
+            for r in rows
+            for t in terms_of([r])
         )
 
     def extract(self, report: Report, mentions: Sequence[Mention]) -> list[Incident]:
@@ -206,7 +213,7 @@ class IncidentExtractor:
                 if claims:
                     orphans.append((u, claims))
                 continue
-            actors = self._actors_of(scan, u)
+            actors = self._actors_of(scan, u, event[1] == "Air/drone strike")
             etype, sub = _resolve_type(event[0], event[1], actors)
             places = self._event_places(scan, u, units)
             notes = []
@@ -228,8 +235,23 @@ class IncidentExtractor:
             for m, precision, container in places:
                 lat, lon, prec, admin, more = self._locate(m, precision, container)
                 drafts.append(
-                    _Draft(u, m, etype, sub, prec, lat, lon, [*notes, *more], actors, share,
-                           list(claims), date, tprec, when.temporal, admin)
+                    _Draft(
+                        u,
+                        m,
+                        etype,
+                        sub,
+                        prec,
+                        lat,
+                        lon,
+                        [*notes, *more],
+                        actors,
+                        share,
+                        list(claims),
+                        date,
+                        tprec,
+                        when.temporal,
+                        admin,
+                    )
                 )
         _attach_orphans(drafts, orphans)
         return drafts
@@ -244,10 +266,13 @@ class IncidentExtractor:
                 injured.append((h.start, h.end))
         taken = [(a.start, a.end) for a in scan.anchors]
         counts = [
-            c for c in _inside(scan.counts, u)
+            c
+            for c in _inside(scan.counts, u)
             if not any(s <= c.start < e or c.start <= s < c.end for s, e in taken)
         ]
-        tally = [(s, e) for s, e in killed if any(c.value is None and 0 < s - c.end <= 1 for c in counts)]
+        tally = [
+            (s, e) for s, e in killed if any(c.value is None and 0 < s - c.end <= 1 for c in counts)
+        ]
         return toll(counts, killed, injured, tally=tally)
 
     def _claims_of(self, scan: _Scan, u: _Unit, fatal: int | None) -> list[Claim]:
@@ -266,8 +291,13 @@ class IncidentExtractor:
             if pick is not None:
                 denier = pick[1]
                 out[denier] = Claim(denier, ClaimKind.DENIAL, 0 if deaths else None, u.start, u.end)
+        voiced = set()
+        for v in verbs:  # the party just before a claim verb, else the first one after it
+            near = [h for h, _ in parties if 0 <= v.start - h.end <= 3]
+            near = near or [h for h, _ in parties if 0 <= h.start - v.end <= 25][:1]
+            voiced.update(h.start for h in near)
         for h, (_, party, official) in parties:
-            spoke = any(0 <= h.start - v.end <= 25 or 0 <= v.start - h.end <= 3 for v in verbs)
+            spoke = h.start in voiced
             if party != denier and (official or spoke):
                 out.setdefault(party, Claim(party, ClaimKind.CLAIM, fatal, u.start, u.end))
         names = list(out)
@@ -276,13 +306,20 @@ class IncidentExtractor:
                 out.pop(name)
         return list(out.values())
 
-    def _actors_of(self, scan: _Scan, u: _Unit) -> tuple[str | None, str | None]:
+    def _actors_of(self, scan: _Scan, u: _Unit, air: bool) -> tuple[str | None, str | None]:
         found: list[tuple[str, str]] = []
-        for h in _inside(scan.actors, u):
+        speakers = [h for h in _inside(scan.claims, u) if any(p[0] == "party" for p in h.payloads)]
+        hits = _inside(scan.actors, u)
+        silent = [h for h in hits if not any(s.start <= h.start < s.end for s in speakers)]
+        if any(h.payloads[0][1] != "civilian" for h in silent):
+            hits = silent  # the party that speaks is not an actor of the event
+        for h in hits:
             actor = h.payloads[0]
             if all(actor[0] != f[0] for f in found):
                 found.append(actor)
         armed = [f for f in found if f[1] != "civilian"]
+        if air:  # a strike: the air force is the attacker wherever it is named
+            armed.sort(key=lambda f: f[1] != "air")
         civilians = [f for f in found if f[1] == "civilian"]
         first = armed[0] if armed else None
         second = armed[1] if len(armed) > 1 else (civilians[0] if civilians else None)
@@ -310,7 +347,9 @@ class IncidentExtractor:
             skip_next = "between" in roles
             among = among or any(h.payloads[0] == "among" and h.end <= ns for h in rel)
             before = "before" in roles
-            after = any(h.start >= ne and h.start - ne <= 1 and h.payloads[0] == "after" for h in rel)
+            after = any(
+                h.start >= ne and h.start - ne <= 1 and h.payloads[0] == "after" for h in rel
+            )
             if (before or among) and any(k[0].kind not in _COARSE for k in kept):
                 continue  # "قرية الطيبة بريف الميادين": a qualifier of the place before
             container = None
@@ -338,9 +377,13 @@ class IncidentExtractor:
             return kept[:1]
         return self._fallback_place(u, units)
 
-    def _fallback_place(self, u: _Unit, units: list[_Unit]) -> list[tuple[Mention, int, Mention | None]]:
+    def _fallback_place(
+        self, u: _Unit, units: list[_Unit]
+    ) -> list[tuple[Mention, int, Mention | None]]:
         """A cue with no place: the sentence's first settlement (``في البلدة``, ``هناك``)."""
-        pool = [m for v in units if v.sentence == u.sentence for m in v.mentions if m.kind not in _NEVER]
+        pool = [
+            m for v in units if v.sentence == u.sentence for m in v.mentions if m.kind not in _NEVER
+        ]
         for m in pool:
             if m.kind in _SETTLEMENT:
                 return [(m, 2, None)]
@@ -358,7 +401,11 @@ class IncidentExtractor:
         return roles
 
     def _is_linker(self, word: str) -> bool:
-        return any(word[k:] in self._linkers for k in range(3) if word[:k] in ("", "و", "ب", "وب", "ف", "ل"))
+        return any(
+            word[k:] in self._linkers
+            for k in range(3)
+            if word[:k] in ("", "و", "ب", "وب", "ف", "ل")
+        )
 
     def _linked(self, nt: NormalizedText, inner: Mention, outer: Mention) -> bool:
         """``inner`` lies in ``outer``: only generic nouns or في/ب between them."""
@@ -418,12 +465,12 @@ def to_norm(nt: NormalizedText, start: int, end: int) -> tuple[int, int]:
     return bisect_left(nt.offsets, start, 0, n), bisect_left(nt.offsets, end, 0, n)
 
 
-
-
 def _units(scan: _Scan, text: str, mentions: list[Mention]) -> list[_Unit]:
     """Clauses: sentence segments joined until a clause opener starts a new one."""
     nt = scan.nt
-    openers = [(h.start, h.payloads[0][0]) for h in scan.cues if h.payloads[0][0] in ("coord", "subord")]
+    openers = [
+        (h.start, h.payloads[0][0]) for h in scan.cues if h.payloads[0][0] in ("coord", "subord")
+    ]
     units: list[_Unit] = []
     for si, segs in enumerate(clause_spans(text)):
         pieces: list[tuple[int, int, str]] = []
@@ -443,8 +490,13 @@ def _units(scan: _Scan, text: str, mentions: list[Mention]) -> list[_Unit]:
                 units.append(current)
                 full = False
             current.nend = q
-            full = full or own or (
-                _has_event(scan, current.nstart, q) and _has_place(nt, mentions, current.nstart, q)
+            full = (
+                full
+                or own
+                or (
+                    _has_event(scan, current.nstart, q)
+                    and _has_place(nt, mentions, current.nstart, q)
+                )
             )
     for u in units:
         u.start, u.end = nt.to_original(u.nstart, u.nend)
@@ -521,14 +573,33 @@ def _finish(report: Report, drafts: list[_Draft]) -> list[Incident]:
         iid = incident_id(report.id, m.place_id, d.event_type, d.date, (u.start, u.end))
         out.append(
             Incident(
-                incident_id=iid, source_id=report.id, event_type=d.event_type,
-                sub_event_type=d.sub_event_type, location=m.name, location_ar=m.surface,
-                place_id=m.place_id, latitude=d.lat, longitude=d.lon, geo_precision=d.precision,
-                evidence_start=u.start, evidence_end=u.end, evidence=text[u.start : u.end],
-                event_date=d.date, time_precision=d.time_precision,
-                actor1=_name(d.actors[0]), actor2=_name(d.actors[1]), admin1=d.admin[0], admin2=d.admin[1], admin3=d.admin[2],
-                fatalities=d.fatalities, claims=tuple(d.claims), mention_start=m.start,
-                mention_end=m.end, notes="; ".join(d.notes), source=report.source, url=report.url,
+                incident_id=iid,
+                source_id=report.id,
+                event_type=d.event_type,
+                sub_event_type=d.sub_event_type,
+                location=m.name,
+                location_ar=m.surface,
+                place_id=m.place_id,
+                latitude=d.lat,
+                longitude=d.lon,
+                geo_precision=d.precision,
+                evidence_start=u.start,
+                evidence_end=u.end,
+                evidence=text[u.start : u.end],
+                event_date=d.date,
+                time_precision=d.time_precision,
+                actor1=_name(d.actors[0]),
+                actor2=_name(d.actors[1]),
+                admin1=d.admin[0],
+                admin2=d.admin[1],
+                admin3=d.admin[2],
+                fatalities=d.fatalities,
+                claims=tuple(d.claims),
+                mention_start=m.start,
+                mention_end=m.end,
+                notes="; ".join(d.notes),
+                source=report.source,
+                url=report.url,
             )
         )
     return out
@@ -538,12 +609,14 @@ def _dateline(nt: NormalizedText, m: Mention) -> bool:
     """A place at the head of a report followed by a date or an agency: context, not event."""
     if m.start > 2:
         return False
-    ns, ne = to_norm(nt, m.start, m.end)
+    _, ne = to_norm(nt, m.start, m.end)
     tail = nt.text[ne : ne + 4].strip()
     return bool(tail) and (tail[0].isdigit() or tail[0] in "(-–")
 
 
-def _resolve_type(etype: str, sub: str, actors: tuple[str | None, str | None]) -> tuple[str, str | None]:
+def _resolve_type(
+    etype: str, sub: str, actors: tuple[str | None, str | None]
+) -> tuple[str, str | None]:
     """Settle actor-dependent cues: ``*`` (an attack) and ``territory`` (a capture)."""
     cat1 = actors[0].split("|")[1] if actors[0] else ""
     cat2 = actors[1].split("|")[1] if actors[1] else ""
@@ -563,13 +636,16 @@ def _resolve_type(etype: str, sub: str, actors: tuple[str | None, str | None]) -
 def _attach_orphans(drafts: list[_Draft], orphans: list[tuple[_Unit, list[Claim]]]) -> None:
     """A claim or denial in a clause without an event goes to the same place's next incident,
     else to the incidents of the same sentence."""
-    for u, claims in orphans:
+    for u, found in orphans:
+        claims = [c for c in found if c.kind is ClaimKind.DENIAL or c.fatalities is not None]
         places = {m.place_id for m in u.mentions}
         target = [d for d in drafts if d.mention.place_id in places and d.unit.start >= u.start][:1]
         if not target:
             target = [d for d in drafts if d.unit.sentence == u.sentence]
         for d in target:
-            d.claims += [c for c in claims if all(c.party != o.party for o in d.claims)]
+            d.claims += [
+                c for c in claims if all((c.party, c.kind) != (o.party, o.kind) for o in d.claims)
+            ]
 
 
 def _name(actor: str | None) -> str | None:

@@ -67,13 +67,17 @@ class NumberReader:
     def counts(self, text: str) -> list[Count]:
         """Every count in normalized ``text``, in text order."""
         raw: list[tuple[int, int, str, int]] = []
+        duals: set[int] = set()
         units: list[tuple[int, int]] = []
         for hit in self._matcher.find(text):
             kind, value = hit.payloads[0]
             if kind == "unit":
-                units.append((hit.start, hit.end))
+                if not hit.prefix:  # "مدنيان بغارة": a preposition starts another phrase
+                    units.append((hit.start, hit.end))
             else:
                 raw.append((hit.start, hit.end, kind, value))
+                if kind == "dual":
+                    duals.add(hit.start)
         for m in _DIGITS.finditer(text):
             s, e = m.span()
             if (s > 0 and text[s - 1].isalpha()) or (e < len(text) and text[e].isalpha()):
@@ -123,8 +127,8 @@ def toll(
     Each count goes to its nearest death or injury cue (``after`` characters after the cue,
     ``before`` before it); the toll is the lowest positive count tied to a death cue.  ``0`` when
     the clause reports only injuries; ``None`` when deaths are reported without a figure, with only
-    a vague figure (``عشرات``) or not at all.  ``tally`` holds ``عدد القتلى`` cues whose figure comes
-    after ``إلى`` further on ("the toll rose to thirty").
+    a vague figure (``عشرات``) or not at all.  ``tally`` holds ``عدد القتلى`` cues whose
+    figure comes after ``إلى`` further on ("the toll rose to thirty").
     """
     cues = [(s, e, True) for s, e in killed] + [(s, e, False) for s, e in injured]
     found: list[int] = []
