@@ -23,6 +23,7 @@ report costs one pass of each automaton over its normalized text.
 from __future__ import annotations
 
 import hashlib
+import re
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -45,7 +46,8 @@ _SETTLEMENT = frozenset({"city", "town", "village"})
 _ROLES = frozenset({"event", "block", "killed", "injured", "coord", "subord"})
 _LIST_SIZE = 6  # this many places in one clause are one operation at the wider area
 _ENDS = frozenset(".!?؟؛")
-_COMMAS = frozenset("،,")
+_STOPS = re.compile("[.!?؟؛\n]")  # punctuation classes only; word boundaries use TermMatcher
+_COMMA = re.compile("[،,]")
 _LINE_END = frozenset('.!?؟؛:"”»)')
 _TRIM = frozenset(" \t\n\r.!?؟؛،,-–—:\"“”«»'")
 
@@ -61,19 +63,19 @@ def clause_spans(text: str) -> list[list[tuple[int, int]]]:
     wrapped = len(lines) >= 4 and bare / (len(lines) - 1) >= 0.6
     n = len(text)
     cuts = []
-    for i, ch in enumerate(text):
-        if ch in _ENDS:
+    for match in _STOPS.finditer(text):
+        i = match.start()
+        if text[i] != "\n":
             if not (0 < i < n - 1 and text[i - 1].isdigit() and text[i + 1].isdigit()):
                 cuts.append(i)
-        elif ch == "\n" and (not wrapped or "\n" in text[max(i - 1, 0) : i] + text[i + 1 : i + 2]):
+        elif not wrapped or "\n" in text[max(i - 1, 0) : i] + text[i + 1 : i + 2]:
             cuts.append(i)
     sentences, start = [], 0
     for cut in [*cuts, n]:
         segs, a = [], start
-        for i in range(start, cut):
-            if text[i] in _COMMAS:
-                segs.append(_trim(text, a, i))
-                a = i + 1
+        for match in _COMMA.finditer(text, start, cut):
+            segs.append(_trim(text, a, match.start()))
+            a = match.end()
         segs.append(_trim(text, a, cut))
         segs = [s for s in segs if s[1] > s[0]]
         if segs:
