@@ -66,6 +66,7 @@ class Spotter:
         self._noun_kind = {
             normalize_name(r["term"]): r["kinds"].split("|")[0]
             for r in read_table("place_nouns.tsv")
+            if r["names_unknown"] == "yes"
         }
         self._list_nouns = {
             normalize_name(r["term"])
