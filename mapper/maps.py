@@ -81,7 +81,12 @@ _TILES = {
 }
 _REGION_CENTER = (34.9, 40.6)  # the middle Euphrates, for an empty map
 _LATIN = re.compile(r"[\x21-\x7e]+(?:[ \t]+[\x21-\x7e]+)*")
-_LITERAL_UNSAFE = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
+# ` $ \ break folium's JS template literal; { } because folium re-parses each rendered script
+# as a Jinja2 template (branca ``Element(text)``), so a report's "{{7*7}}" would be evaluated.
+_LITERAL_UNSAFE = str.maketrans(
+    {"`": "&#96;", "$": "&#36;", "\\": "&#92;", "{": "&#123;", "}": "&#125;"}
+)
+_JINJA_OPEN = re.compile(r"\{(?=[{%#])")
 _SCRIPT_UNSAFE = str.maketrans(
     {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 )
@@ -120,7 +125,7 @@ _POPUP = _ENV.from_string(
     "{% if p.geo_words %}<div><b>دقة الموقع / location precision:</b> {{ p.geo_words }}"
     "</div>{% endif %}"
     '{% if p.ev[0] or p.ev[1] or p.ev[2] %}<blockquote class="mp-evidence">{{ p.ev[0] }}'
-    "<mark>{{ p.ev[1] }}</mark>{{ p.ev[2] }}</blockquote>{% endif %}"
+    "{% if p.ev[1] %}<mark>{{ p.ev[1] }}</mark>{% endif %}{{ p.ev[2] }}</blockquote>{% endif %}"
     "{% if p.source or p.url %}<div><b>المصدر / source:</b> "
     '{% if p.web_url %}<a href="{{ p.web_url }}" target="_blank" rel="noopener noreferrer">'
     "{{ (p.source or p.url)|bidi }}</a>{% else %}{{ (p.source or p.url)|bidi }}{% endif %}"
@@ -129,10 +134,12 @@ _POPUP = _ENV.from_string(
 
 
 def popup_safe(markup: str) -> str:
-    """Make escaped HTML safe inside folium's JS template literal: `` ` `` ``$`` ``\\`` -> entities.
+    """Make escaped HTML safe for folium: `` ` `` ``$`` ``\\`` ``{`` ``}`` -> entities.
 
     folium 0.20 puts popup HTML in `` $(`...`) ``: a report's ``${...}`` would run as JS and a
-    stray backslash breaks the page.  As entities they render as the same characters.
+    stray backslash breaks the page.  folium also re-parses every rendered script as a Jinja2
+    template, so ``{{...}}`` would be evaluated on the server.  As entities they render as the
+    same characters.
     """
     return str(markup).translate(_LITERAL_UNSAFE)
 
@@ -140,7 +147,9 @@ def popup_safe(markup: str) -> str:
 def script_json(value: Any) -> Markup:
     """JSON that is safe inside ``<script>``: ``<``, ``>``, ``&`` and line separators escaped."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return Markup(text.translate(_SCRIPT_UNSAFE))
+    # JSON never has "{{", "{%" or "{#" outside a string: escaping them keeps folium's second
+    # Jinja2 pass from evaluating data.
+    return Markup(_JINJA_OPEN.sub(r"\\u007b", text.translate(_SCRIPT_UNSAFE)))
 
 
 def web_url(url: object) -> str | None:
@@ -466,7 +475,7 @@ def make_map(
     for name, ar, colour in types:
         count = sum(1 for r in rows if _text(r.get("event_type")) == name)
         label = f'<span class="mapper-swatch" style="background:{colour}"></span> '
-        label += html.escape(f"{ar} / {name} ({count})")
+        label += popup_safe(html.escape(f"{ar} / {name} ({count})"))  # Leaflet: innerHTML
         groups.append(folium.FeatureGroup(name=label, overlay=True, control=True).add_to(m))
     if cluster:
         container = MarkerCluster(control=False, options={"chunkedLoading": True}).add_to(m)

@@ -58,8 +58,8 @@
     }
     if (GEO[p.geo_precision]) { h += line("دقة الموقع / location precision", GEO[p.geo_precision]); }
     if (p.ev && (p.ev[0] || p.ev[1] || p.ev[2])) {
-      h += '<blockquote class="mp-evidence">' + esc(p.ev[0]) + "<mark>" + esc(p.ev[1]) +
-        "</mark>" + esc(p.ev[2]) + "</blockquote>";
+      h += '<blockquote class="mp-evidence">' + esc(p.ev[0]) +
+        (p.ev[1] ? "<mark>" + esc(p.ev[1]) + "</mark>" : "") + esc(p.ev[2]) + "</blockquote>";
     }
     var label = p.source || p.url;
     if (label) {
