@@ -216,7 +216,10 @@ def _gold_point(location: str, points: dict[str, tuple[float, float] | None]):
 
 def _same_name(gold_location: str, inc: Incident) -> bool:
     g = normalize_name(gold_location.split(" (")[0]).lower().replace("-", " ")
-    names = {normalize_name(n).lower().replace("-", " ") for n in (inc.location, inc.location_ar)}
+    names = {
+        normalize_name(n.split(" (")[0]).lower().replace("-", " ")
+        for n in (inc.location, inc.location_ar)
+    }
     return any(g == n or g.removeprefix("al ") == n.removeprefix("al ") for n in names if n)
 
 

@@ -137,7 +137,7 @@ def prior(place: Place) -> tuple[int, int, int, str]:
     )
 
 
-def generate_variants(name: str) -> set[str]:
+def generate_variants(name: str, *, drop_article: bool = True) -> set[str]:
     """Normalized spellings of ``name`` that news text uses besides the name itself.
 
     * the article ``ال`` dropped from any of the first three words (``الباغوز`` → ``باغوز``),
@@ -148,6 +148,9 @@ def generate_variants(name: str) -> set[str]:
       (``دير الزور`` → ``ديرالزور``, ``أبو كمال`` → ``ابوكمال``);
     * Latin names: lower case, with and without a leading article (``al-``, ``el-``...) and with
       hyphens as spaces.
+
+    ``drop_article=False`` keeps the article: world names come from GeoNames unchecked, and
+    without it many are common words (``الجديدة`` → ``جديدة``, "new").
     """
     base = normalize_name(name)
     if not base:
@@ -160,7 +163,7 @@ def generate_variants(name: str) -> set[str]:
         toggled = set()
         for form in forms:
             w = form[i]
-            if w.startswith(_ARTICLE) and len(w) > 4:
+            if drop_article and w.startswith(_ARTICLE) and len(w) > 4:
                 toggled.add((*form[:i], w[2:], *form[i + 1 :]))
             elif i > 0 and form[0].startswith(_ARTICLE) and len(w) >= 3:
                 toggled.add((*form[:i], _ARTICLE + w, *form[i + 1 :]))
@@ -357,9 +360,10 @@ class Gazetteer:
     def names_of(place: Place) -> set[str]:
         """Every normalized name of ``place``: listed and generated variants, both scripts."""
         names: set[str] = set()
+        home = in_home_region(place)
         for name in (place.name_ar, *place.variants_ar, place.name_en, *place.variants_en):
             if name:
-                names |= generate_variants(name)
+                names |= generate_variants(name, drop_article=home)
         return names
 
     def __len__(self) -> int:

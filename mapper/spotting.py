@@ -17,8 +17,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .gazetteer import Gazetteer, generate_variants
+from .gazetteer import Gazetteer, generate_variants, in_home_region
 from .lexicons import Hit, TermMatcher, clitics, read_table, terms_of
+from .models import PlaceKind
 from .normalize import NormalizedText, normalize_name
 
 __all__ = ["Span", "Spotter"]
@@ -27,6 +28,8 @@ _BLOCK = "block"
 _PLACE = "place"
 _AREA = "area"
 _NISBA_ENDINGS = ("ي", "يه")
+_SHORT_NAME = 4  # letters
+_BIG_CITY = 1_000_000
 _QUOTES = "\"'“”„«»‹›()[]{}-–—:؛،,."
 
 
@@ -100,6 +103,8 @@ class Spotter:
                 continue
             fixed = _AREA in kinds
             ids = _merge_ids(hit.payloads, _AREA if fixed else _PLACE)
+            if hit.prefix and not fixed and not self._clitic_ok(hit, ids):
+                continue
             start, end = normalized.to_original(hit.start, hit.end)
             spans.append(
                 Span(
@@ -236,6 +241,18 @@ class Spotter:
     def _after_speech(self, text: str, pos: int) -> bool:
         words = self._words_before(text, pos, 2)
         return any(b in self._speech for w in words for _, b in self._clitics.strip(w))
+
+    def _clitic_ok(self, hit: Hit, ids: tuple[str, ...]) -> bool:
+        """A short foreign name with a proclitic is more often another word (باردو is not
+        ب + اردو, Ordu): keep such a reading only for home places, countries and big cities."""
+        if len(hit.term) > _SHORT_NAME:
+            return True
+        for place in filter(None, map(self.gazetteer.get, ids)):
+            if in_home_region(place) or place.kind in (PlaceKind.COUNTRY, PlaceKind.REGION):
+                return True
+            if (place.population or 0) >= _BIG_CITY:
+                return True
+        return False
 
     def _words_before(self, text: str, pos: int, n: int) -> list[str]:
         words = (w.strip(_QUOTES) for w in text[max(0, pos - 40) : pos].split())
