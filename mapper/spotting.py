@@ -14,6 +14,7 @@ place ids (best first by the gazetteer prior) and the generic noun written befor
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -29,6 +30,8 @@ _PLACE = "place"
 _AREA = "area"
 _NISBA_ENDINGS = ("ي", "يه")
 _SHORT_NAME = 4  # letters
+_WORD = re.compile("[0-9a-z\u00c0-\u024f\u0621-\u063a\u0641-\u064a\u0671-\u06d3]+")
+_LIST_WINDOW = 30  # words read after a place noun (a list of villages may be long)
 _BIG_CITY = 1_000_000
 _QUOTES = "\"'“”„«»‹›()[]{}-–—:؛،,."
 
@@ -88,6 +91,9 @@ class Spotter:
             normalize_name(r["term"]): int(r["scope"]) for r in read_table("person_cues.tsv")
         }
         self._clitics = clitics()
+        self._noun_matcher = TermMatcher(
+            [(t, "noun") for t in self._noun_kind] + [(t, "landmark") for t in self._landmarks]
+        )
 
     def spot(self, normalized: NormalizedText) -> list[Span]:
         """Place-name spans of a normalized text, in text order, never overlapping."""
@@ -132,26 +138,25 @@ class Spotter:
         list that follows (``X وY وZ``) is read to its end.
         """
         text = normalized.text
-        taken = [False] * (len(text) + 1)
+        taken: set[int] = set()
         for sp in known:
-            for i in range(sp.norm_start, sp.norm_end):
-                taken[i] = True
-        words = _words(text)
+            taken.update(range(sp.norm_start, sp.norm_end))
         out: list[Span] = []
-        i = 0
-        while i < len(words):
-            ws, we = words[i]
-            noun = self._bare(text[ws:we])
-            if noun in self._landmarks and i + 1 < len(words):
-                span, i = self._landmark(normalized, words, i, noun, taken)
+        resume = 0
+        for hit in self._noun_matcher.find(text):
+            if hit.start < resume or hit.start in taken:
+                continue
+            words = [(hit.start, hit.end), *_words_after(text, hit.end, _LIST_WINDOW)]
+            if len(words) < 2:
+                continue
+            if hit.term in self._landmarks:
+                span, used = self._landmark(normalized, words, 0, hit.term, taken)
                 if span is not None:
                     out.append(span)
-                continue
-            if noun in self._noun_kind and i + 1 < len(words):
-                found, i = self._named_after_noun(normalized, words, i + 1, noun, taken)
+            else:
+                found, used = self._named_after_noun(normalized, words, 1, hit.term, taken)
                 out += found
-                continue
-            i += 1
+            resume = words[min(used, len(words) - 1)][0]
         return out
 
     def _bare(self, word: str) -> str:
@@ -181,7 +186,7 @@ class Spotter:
         kind, include = self._landmarks[noun]
         j = i + 1
         ns, ne = words[j]
-        if taken[ns] or not self._is_name_word(text[ns:ne]):
+        if ns in taken or not self._is_name_word(text[ns:ne]):
             return None, i + 1
         end = ne
         # "مسجد عثمان بن عفان": a patronym continues the name
@@ -189,7 +194,7 @@ class Spotter:
             j += 2
             end = words[j][1]
         start = words[i][0] if include else ns
-        if any(taken[start:end]):
+        if any(i in taken for i in range(start, end)):
             return None, j + 1
         return self._span(normalized, start, end, kind, noun), j + 1
 
@@ -206,7 +211,7 @@ class Spotter:
             if word == "و" and not first:  # a detached conjunction: "حسرات و البقان"
                 j += 1
                 continue
-            if taken[ws]:
+            if ws in taken:
                 j = _skip_taken(words, j, taken)
             elif self._bare(word) in self._landmarks:
                 if not many:
@@ -279,24 +284,19 @@ class Spotter:
         return False
 
 
-def _words(text: str) -> list[tuple[int, int]]:
-    """Spans of the letter-or-digit runs of ``text``."""
-    out = []
-    i, n = 0, len(text)
-    while i < n:
-        if text[i].isalnum():
-            j = i + 1
-            while j < n and text[j].isalnum():
-                j += 1
-            out.append((i, j))
-            i = j
-        else:
-            i += 1
+def _words_after(text: str, pos: int, limit: int) -> list[tuple[int, int]]:
+    """Spans of up to ``limit`` words (letter-or-digit runs) of normalized ``text`` after
+    ``pos``; normalized text has only folded Arabic letters, ASCII digits and lower case."""
+    out: list[tuple[int, int]] = []
+    for m in _WORD.finditer(text, pos):
+        out.append(m.span())
+        if len(out) >= limit:
+            break
     return out
 
 
-def _skip_taken(words: list[tuple[int, int]], j: int, taken: list[bool]) -> int:
-    while j < len(words) and taken[words[j][0]]:
+def _skip_taken(words: list[tuple[int, int]], j: int, taken: set[int]) -> int:
+    while j < len(words) and words[j][0] in taken:
         j += 1
     return j
 
