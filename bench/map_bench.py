@@ -22,13 +22,17 @@ from shapely.geometry import Point
 from mapper.maps import make_map, save_map
 from mapper.offline import make_offline
 
-PLACES = [("هجين", "Hajin", 34.695, 40.83), ("الباغوز", "al-Baghuz", 34.46, 40.94),
-          ("السوسة", "al-Susah", 34.50, 40.90), ("الميادين", "al-Mayadin", 35.02, 40.45),
-          ("دير الزور", "Deir ez-Zor", 35.33, 40.14), ("البوكمال", "Abu Kamal", 34.45, 40.92)]  # fmt: skip
+PLACES = [
+    ("هجين", "Hajin", 34.695, 40.83), ("الباغوز", "al-Baghuz", 34.46, 40.94),
+    ("السوسة", "al-Susah", 34.50, 40.90), ("الميادين", "al-Mayadin", 35.02, 40.45),
+    ("دير الزور", "Deir ez-Zor", 35.33, 40.14), ("البوكمال", "Abu Kamal", 34.45, 40.92),
+]  # fmt: skip
 TYPES = ["Battles", "Explosions/Remote violence", "Violence against civilians", "Protests",
          "Riots", "Strategic developments"]  # fmt: skip
-WORDS = ["قصف", "مدفعي", "استهدف", "بلدة", "اشتباكات", "عنيفة", "بين", "عناصر", "التنظيم",
-         "وقوات", "سوريا", "الديمقراطية", "في", "ريف", "مقتل", "مدنيين", "وإصابة", "آخرين"]  # fmt: skip
+WORDS = [
+    "قصف", "مدفعي", "استهدف", "بلدة", "اشتباكات", "عنيفة", "بين", "عناصر", "التنظيم",
+    "وقوات", "سوريا", "الديمقراطية", "في", "ريف", "مقتل", "مدنيين", "وإصابة", "آخرين",
+]  # fmt: skip
 
 
 def synthetic(n: int, seed: int = 1) -> gpd.GeoDataFrame:
@@ -114,9 +118,8 @@ def main() -> None:
         size = path.stat().st_size / 1e6
         print(f"{'folium Marker+Popup':<28}{options.naive:>8}{build:>10.2f}{size:>8.1f}{shown:>15}")
         scale = 100_000 / options.naive
-        print(
-            f"{'  scaled linearly to':<28}{100_000:>8}{build * scale:>10.1f}{size * scale:>8.1f}{'-':>15}"
-        )
+        scaled = f"{100_000:>8}{build * scale:>10.1f}{size * scale:>8.1f}{'-':>15}"
+        print(f"{'  scaled linearly to':<28}{scaled}")
     print(f"pages in {out}")
 
 
