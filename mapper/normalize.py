@@ -123,7 +123,12 @@ def _slow_char(ch: str) -> str:
     if ch.isspace() or ch == "_":
         return _SPACE
     out = []
-    for c in unicodedata.normalize("NFKC", ch):
+    expanded = unicodedata.normalize("NFKC", ch)
+    if expanded.strip():
+        # spacing accents and isolated harakat forms (´ → " ́", ﹰ → " ً") carry a space only
+        # to stand alone; it is not a word break
+        expanded = expanded.replace(" ", "")
+    for c in expanded:
         if c in _DROP:
             continue
         if c.isspace() or c == "_":

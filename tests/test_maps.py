@@ -14,7 +14,7 @@ from shapely.geometry import Point
 from mapper.errors import ConfigError, InputError
 from mapper.maps import MapView, make_map, popup_html, popup_safe, save_map, script_json
 from mapper.offline import external_urls
-from tests.browser import browser, open_file, page  # noqa: F401  (fixtures used by name)
+from tests.browser import open_file  # the fixtures come from conftest.py (pytest_plugins)
 
 PLACES = [  # place_id, Arabic, English, lat, lon
     ("hajin", "هجين", "Hajin", 34.695, 40.830),
