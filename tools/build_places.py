@@ -29,30 +29,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from mapper.gazetteer import COLUMNS  # the one schema definition
 from mapper.normalize import normalize_name
 
-COLUMNS = (
-    "place_id",
-    "name_ar",
-    "variants_ar",
-    "name_en",
-    "variants_en",
-    "kind",
-    "lat",
-    "lon",
-    "coord_source",
-    "country",
-    "admin1",
-    "admin2",
-    "admin3",
-    "bank",
-    "pcode",
-    "geonames_id",
-    "population",
-    "parent",
-    "source",
-    "note",
-)
 KINDS = frozenset(
     "city town village neighbourhood landmark oilfield crossing subdistrict district governorate"
     " region river country".split()
