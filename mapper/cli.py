@@ -219,13 +219,10 @@ def cmd_gazetteer(args: argparse.Namespace) -> int:
         print(f"settlements, quarters and landmarks with coordinates: {report.point_coverage:.1%}")
         print(f"errors: {len(report.errors)}, warnings: {len(report.warnings)}")
         return 1 if report.errors else 0
-    gdf = Gazetteer.default(args.gazetteer_extra or ()).frame
-    from .store import _write_file
+    from .store import export
 
-    path = Path(args.output)
-    gdf = gdf.reset_index(drop=True)
-    _write_file(gdf, path, _format_of(args.output), excel=False)
-    print(path)
+    gdf = Gazetteer.default(args.gazetteer_extra or ()).frame.reset_index(drop=True)
+    print(export(gdf, args.output))
     return 0
 
 

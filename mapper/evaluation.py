@@ -97,6 +97,19 @@ def _context(text: str, start: int, end: int) -> str:
     return f"…{left}[{text[start:end]}]{right}…"
 
 
+def _one_to_one(cands: list[tuple[float, int, int]]) -> list[tuple[int, int]]:
+    """Greedy one-to-one matching: ``(cost, gold, predicted)`` triples, lowest cost first."""
+    used_g: set[int] = set()
+    used_p: set[int] = set()
+    out = []
+    for _, gi, pi in sorted(cands):
+        if gi not in used_g and pi not in used_p:
+            used_g.add(gi)
+            used_p.add(pi)
+            out.append((gi, pi))
+    return out
+
+
 def _pairs(
     gold: Sequence[tuple[int, int]], pred: Sequence[tuple[int, int]]
 ) -> list[tuple[int, int]]:
@@ -107,14 +120,7 @@ def _pairs(
             overlap = min(ge, pe) - max(gs, ps)
             if overlap > 0:
                 cands.append((-overlap, gi, pi))
-    cands.sort()
-    used_g, used_p, out = set(), set(), []
-    for _, gi, pi in cands:
-        if gi not in used_g and pi not in used_p:
-            used_g.add(gi)
-            used_p.add(pi)
-            out.append((gi, pi))
-    return out
+    return _one_to_one(cands)
 
 
 def score_places(
@@ -245,14 +251,10 @@ def score_incidents(
                         cands.append((d, gi, pi))
                 elif _same_name(g["location"], inc):
                     cands.append((0.0, gi, pi))
-        cands.sort()
-        used_g: set[int] = set()
-        used_p: set[int] = set()
-        for _, gi, pi in cands:
-            if gi in used_g or pi in used_p:
-                continue
-            used_g.add(gi)
-            used_p.add(pi)
+        pairs = _one_to_one(cands)
+        used_g = {gi for gi, _ in pairs}
+        used_p = {pi for _, pi in pairs}
+        for gi, pi in pairs:
             g, inc = gold[gi], pred[pi]
             s.matched += 1
             s.type_ok += g["event_type"] == inc.event_type

@@ -21,7 +21,7 @@ from __future__ import annotations
 import csv
 import math
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
@@ -483,9 +483,6 @@ class Gazetteer:
         gdf.loc[df["lat"].isna(), "geometry"] = None
         return gdf.set_index("place_id", drop=False)
 
-    def with_places(self, places: Iterable[Place]) -> Gazetteer:
-        """A new gazetteer with ``places`` added (or replacing same-id entries)."""
-        return Gazetteer([*self._by_id.values(), *places])
 
 
 def _row_of(place: Place) -> dict[str, Any]:
@@ -597,7 +594,3 @@ def _check_place(
                 )
     return out
 
-
-def with_point(place: Place, lat: float, lon: float) -> Place:
-    """A copy of ``place`` at another point (used for user overrides in tests and tools)."""
-    return replace(place, lat=lat, lon=lon)

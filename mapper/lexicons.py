@@ -58,12 +58,14 @@ def read_table(name: str, *, path: Path | None = None) -> tuple[dict[str, Any], 
         raw = source.read_text(encoding="utf-8")
     except OSError as err:
         raise ConfigError(f"{source}: cannot read lexicon: {err.strerror}") from err
-    lines = [(i, line) for i, line in enumerate(raw.splitlines(), 1)]
-    body = [(i, line) for i, line in lines if line.strip() and not line.lstrip().startswith("#")]
+    body = [
+        (i, line)
+        for i, line in enumerate(raw.splitlines(), 1)
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
     if not body:
         raise ConfigError(f"{source}: empty lexicon")
-    header_line, header = body[0]
-    columns = header.split("\t")
+    columns = body[0][1].split("\t")
     rows = []
     for lineno, line in body[1:]:
         cells = next(csv.reader(io.StringIO(line), delimiter="\t", quoting=csv.QUOTE_NONE))
@@ -76,7 +78,6 @@ def read_table(name: str, *, path: Path | None = None) -> tuple[dict[str, Any], 
         row: dict[str, Any] = {c: v.strip() for c, v in zip(columns, cells, strict=True)}
         row["_line"] = lineno
         rows.append(row)
-    del header_line
     return tuple(rows)
 
 
