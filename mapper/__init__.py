@@ -29,9 +29,9 @@ __version__ = "0.1.0"
 __all__ = [
     "Claim",
     "ConfigError",
+    "Gazetteer",
     "GazetteerError",
     "GazetteerGeocoder",
-    "Gazetteer",
     "Incident",
     "InputError",
     "MapView",

@@ -20,8 +20,18 @@ from .models import RecordError, Report, as_dict
 
 __all__ = ["main"]
 
-_MENTION_KEYS = ("start", "end", "surface", "place_id", "name", "name_ar", "kind", "lat", "lon",
-                 "confidence")
+_MENTION_KEYS = (
+    "start",
+    "end",
+    "surface",
+    "place_id",
+    "name",
+    "name_ar",
+    "kind",
+    "lat",
+    "lon",
+    "confidence",
+)
 
 
 class _Failed(Exception):
@@ -41,7 +51,7 @@ def _output(path: str | None) -> Iterator[IO[str]]:
     if path in (None, "-"):
         yield sys.stdout
         return
-    with open(path, "w", encoding="utf-8") as handle:  # noqa: PTH123 - a text stream is wanted
+    with open(path, "w", encoding="utf-8") as handle:
         yield handle
 
 
@@ -58,7 +68,7 @@ def _reports(inputs: Sequence[str], errors: list[RecordError]) -> Iterator[Repor
             yield item
 
 
-def _pipeline(args: argparse.Namespace):  # noqa: ANN202
+def _pipeline(args: argparse.Namespace):
     from .gazetteer import Gazetteer
     from .pipeline import Pipeline
 
@@ -110,8 +120,14 @@ def _format_of(path: str | None) -> str:
     if path in (None, "-"):
         return "jsonl"
     suffix = Path(path).suffix.lower()
-    return {".geojson": "geojson", ".json": "geojson", ".csv": "csv", ".gpkg": "gpkg",
-            ".parquet": "parquet", ".jsonl": "jsonl"}.get(suffix, "jsonl")
+    return {
+        ".geojson": "geojson",
+        ".json": "geojson",
+        ".csv": "csv",
+        ".gpkg": "gpkg",
+        ".parquet": "parquet",
+        ".jsonl": "jsonl",
+    }.get(suffix, "jsonl")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -121,7 +137,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not args.quiet and sys.stderr.isatty():
         from tqdm import tqdm
 
-        def progress(it):  # noqa: ANN001, ANN202
+        def progress(it):
             return tqdm(it, unit="report", file=sys.stderr)
 
     summary = run(
@@ -176,8 +192,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_geocode(args: argparse.Namespace) -> int:
-    from .geocoder import GazetteerGeocoder
     from .gazetteer import Gazetteer
+    from .geocoder import GazetteerGeocoder
 
     coder = GazetteerGeocoder(Gazetteer.default(args.gazetteer_extra or ()))
     status, rows = 0, []
@@ -188,16 +204,26 @@ def cmd_geocode(args: argparse.Namespace) -> int:
             status = 1
         for p in places[: args.limit]:
             located = coder.gazetteer.located(p.place_id)
-            rows.append({"query": query, "place_id": p.place_id, "name_ar": p.name_ar,
-                         "name": p.name_en, "kind": p.kind.value, "lat": p.lat, "lon": p.lon,
-                         "located_at": located[0].place_id if located else None})
+            rows.append(
+                {
+                    "query": query,
+                    "place_id": p.place_id,
+                    "name_ar": p.name_ar,
+                    "name": p.name_en,
+                    "kind": p.kind.value,
+                    "lat": p.lat,
+                    "lon": p.lon,
+                    "located_at": located[0].place_id if located else None,
+                }
+            )
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
     else:
         for r in rows:
             where = ("-", "-") if r["lat"] is None else (f"{r['lat']:.5f}", f"{r['lon']:.5f}")
-            print("\t".join([r["query"], r["name_ar"], r["name"], r["kind"], *where,
-                             r["place_id"]]))
+            print(
+                "\t".join([r["query"], r["name_ar"], r["name"], r["kind"], *where, r["place_id"]])
+            )
     return status
 
 
@@ -239,8 +265,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
     pipe = _pipeline(args)
     if args.what == "places":
         scores = score_places(docs, pipe.find_places)
-        lists = {"misses": scores.misses, "false positives": scores.false_positives,
-                 "wrong places": scores.wrong_places}
+        lists = {
+            "misses": scores.misses,
+            "false positives": scores.false_positives,
+            "wrong places": scores.wrong_places,
+        }
     else:
         scores = score_incidents(docs, lambda r: pipe.process(r).incidents)
         lists = {"misses": scores.misses, "false positives": scores.false_positives}
@@ -270,48 +299,73 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--gazetteer-extra", action="append", metavar="CSV",
-                   help="a user gazetteer CSV (same columns) added to the bundled one")
+    p.add_argument(
+        "--gazetteer-extra",
+        action="append",
+        metavar="CSV",
+        help="a user gazetteer CSV (same columns) added to the bundled one",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     fmt = argparse.RawDescriptionHelpFormatter
-    parser = _Parser(prog="mapper", description="Arabic-first geospatial incident mapper.",
-                     epilog="example: mapper run examples/reports --out out", formatter_class=fmt)
+    parser = _Parser(
+        prog="mapper",
+        description="Arabic-first geospatial incident mapper.",
+        epilog="example: mapper run examples/reports --out out",
+        formatter_class=fmt,
+    )
     parser.add_argument("--version", action="version", version=f"mapper {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def add(name: str, helptext: str, example: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=helptext, description=helptext,
-                           epilog=f"example:\n  {example}", formatter_class=fmt)
+        p = sub.add_parser(
+            name,
+            help=helptext,
+            description=helptext,
+            epilog=f"example:\n  {example}",
+            formatter_class=fmt,
+        )
         _add_common(p)
         return p
 
-    p = add("run", "reports → GeoPackage store and offline HTML map",
-            "mapper run examples/reports --out out --workers 2")
-    p.add_argument("inputs", nargs="+", help="files or folders (.txt .html .jsonl .csv), - for stdin")
+    p = add(
+        "run",
+        "reports → GeoPackage store and offline HTML map",
+        "mapper run examples/reports --out out --workers 2",
+    )
+    p.add_argument("inputs", nargs="+", help="files or folders, - is stdin")
     p.add_argument("--out", required=True, help="output folder (incidents.gpkg, map.html)")
     p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     p.set_defaults(func=cmd_run)
 
-    p = add("places", "place mentions of each report as JSON Lines",
-            "mapper places reports.jsonl -o mentions.jsonl")
+    p = add(
+        "places",
+        "place mentions of each report as JSON Lines",
+        "mapper places reports.jsonl -o mentions.jsonl",
+    )
     p.add_argument("inputs", nargs="*", help="files or folders; stdin (JSON Lines) if none")
     p.add_argument("-o", "--output", help="output file (default stdout)")
     p.add_argument("--debug", action="store_true", help="add each resolution's reason")
     p.set_defaults(func=cmd_places)
 
-    p = add("extract", "ACLED-style incidents of each report",
-            "mapper extract reports.jsonl -o incidents.geojson")
+    p = add(
+        "extract",
+        "ACLED-style incidents of each report",
+        "mapper extract reports.jsonl -o incidents.geojson",
+    )
     p.add_argument("inputs", nargs="*", help="files or folders; stdin (JSON Lines) if none")
     p.add_argument("-o", "--output", help="output file (default stdout, JSON Lines)")
     p.add_argument("--format", choices=["jsonl", "geojson", "csv", "gpkg", "parquet"])
     p.add_argument("--excel", action="store_true", help="CSV with a UTF-8 BOM for Excel")
     p.set_defaults(func=cmd_extract)
 
-    p = add("map", "draw incidents as an offline HTML map",
-            "mapper map out/incidents.gpkg -o map.html --tiles osm")
+    p = add(
+        "map",
+        "draw incidents as an offline HTML map",
+        "mapper map out/incidents.gpkg -o map.html --tiles osm",
+    )
     p.add_argument("inputs", nargs="+", help="GeoJSON, GeoPackage, CSV, JSON Lines or GeoParquet")
     p.add_argument("-o", "--output", required=True, help="HTML file to write")
     p.add_argument("--tiles", choices=["osm", "satellite"], help="add web tiles (needs network)")
@@ -319,8 +373,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--assets", help="write JS/CSS into this folder instead of inlining them")
     p.set_defaults(func=cmd_map)
 
-    p = add("export", "write a store's incidents to GeoJSON, CSV, GeoParquet or GeoPackage",
-            "mapper export out/incidents.gpkg -o incidents.csv --since 2018-11-01")
+    p = add(
+        "export",
+        "write a store's incidents to GeoJSON, CSV, GeoParquet or GeoPackage",
+        "mapper export out/incidents.gpkg -o incidents.csv --since 2018-11-01",
+    )
     p.add_argument("store", help="the incidents.gpkg of a run")
     p.add_argument("-o", "--output", required=True, help=".geojson .csv .parquet .gpkg .jsonl")
     p.add_argument("--since", help="first event_date, YYYY-MM-DD")
@@ -336,16 +393,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=5, help="candidates per name (default 5)")
     p.set_defaults(func=cmd_geocode)
 
-    p = add("gazetteer", "check or export the gazetteer",
-            "mapper gazetteer check  |  mapper gazetteer export -o places.geojson")
+    p = add(
+        "gazetteer",
+        "check or export the gazetteer",
+        "mapper gazetteer check  |  mapper gazetteer export -o places.geojson",
+    )
     p.add_argument("action", choices=["check", "export"])
     p.add_argument("files", nargs="*", help="gazetteer CSVs to check (default: bundled)")
     p.add_argument("-o", "--output", help="export: .geojson .gpkg .csv .parquet")
     p.add_argument("-v", "--verbose", action="store_true", help="check: list warnings too")
     p.set_defaults(func=cmd_gazetteer)
 
-    p = add("eval", "score places or incidents against gold annotations",
-            "mapper eval places ../shared/corpus/dev.jsonl --json")
+    p = add(
+        "eval",
+        "score places or incidents against gold annotations",
+        "mapper eval places ../shared/corpus/dev.jsonl --json",
+    )
     p.add_argument("what", choices=["places", "incidents"])
     p.add_argument("gold", help="gold JSON Lines (corpus format)")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")

@@ -24,7 +24,7 @@ from .gazetteer import haversine_km
 from .models import Incident, Mention, Report
 from .normalize import normalize_name
 
-__all__ = ["PlaceScores", "IncidentScores", "load_gold", "score_incidents", "score_places"]
+__all__ = ["IncidentScores", "PlaceScores", "load_gold", "score_incidents", "score_places"]
 
 _CONTEXT = 30
 

@@ -484,7 +484,6 @@ class Gazetteer:
         return gdf.set_index("place_id", drop=False)
 
 
-
 def _row_of(place: Place) -> dict[str, Any]:
     return {
         **{c: getattr(place, c, "") for c in COLUMNS if hasattr(place, c)},
@@ -593,4 +592,3 @@ def _check_place(
                     err(field, f"name {name!r} is shared with {others} but not listed as ambiguous")
                 )
     return out
-

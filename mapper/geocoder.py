@@ -54,7 +54,7 @@ class GazetteerGeocoder(Geocoder):
         if found:
             return found
         head, _, tail = query.strip().partition(" ")
-        for _, bare in clitics().strip(head)[1:]:
+        for _, bare in clitics().readings(head)[1:]:
             found = self.gazetteer.lookup(f"{bare} {tail}".strip())
             if found:
                 return found

@@ -128,8 +128,8 @@ class Clitics:
             i += 1
         return bool(prefix) and i == len(prefix)
 
-    def strip(self, word: str) -> list[tuple[str, str]]:
-        """Ways to split ``word`` into (proclitics, rest), the bare reading first."""
+    def readings(self, word: str) -> list[tuple[str, str]]:
+        """Ways to read ``word`` as (proclitics, rest), the bare reading first."""
         out = [("", word)]
         for n in (1, 2):
             head, rest = word[:n], word[n:]

@@ -223,5 +223,3 @@ def normalize(original: str) -> NormalizedText:
 def normalize_name(name: str) -> str:
     """The normalized form of a short string (a name, a lexicon entry, a query), trimmed."""
     return normalize(name).text.strip()
-
-

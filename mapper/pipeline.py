@@ -45,7 +45,7 @@ class Pipeline:
         self._extractor = None
 
     @property
-    def extractor(self):  # noqa: ANN201 - built lazily: place-only runs never pay for it
+    def extractor(self):
         if self._extractor is None:
             from .incidents import IncidentExtractor
 

@@ -47,7 +47,7 @@ _WORKER: Pipeline | None = None
 
 
 def _init_worker(extra: tuple[str, ...]) -> None:
-    global _WORKER  # noqa: PLW0603 - one pipeline per worker process, built once
+    global _WORKER
     from .gazetteer import Gazetteer
 
     _WORKER = Pipeline(Gazetteer.default(extra))

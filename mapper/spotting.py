@@ -161,14 +161,14 @@ class Spotter:
 
     def _bare(self, word: str) -> str:
         """The word without proclitics if that is a known noun, else the word."""
-        for _, bare in self._clitics.strip(word):
+        for _, bare in self._clitics.readings(word):
             if bare in self._noun_kind or bare in self._landmarks:
                 return bare
         return word
 
     def _is_name_word(self, word: str) -> bool:
         bare = word
-        for _, rest in self._clitics.strip(word)[1:]:
+        for _, rest in self._clitics.readings(word)[1:]:
             if rest.startswith(self._clitics.article):
                 bare = rest
         indefinite = not bare.startswith(self._clitics.article)
@@ -181,7 +181,7 @@ class Spotter:
             and all("\u0621" <= c <= "\u064a" for c in bare)
         )
 
-    def _landmark(self, normalized, words, i, noun, taken):  # noqa: ANN001, ANN202
+    def _landmark(self, normalized, words, i, noun, taken):
         text = normalized.text
         kind, include = self._landmarks[noun]
         j = i + 1
@@ -198,7 +198,7 @@ class Spotter:
             return None, j + 1
         return self._span(normalized, start, end, kind, noun), j + 1
 
-    def _named_after_noun(self, normalized, words, j, noun, taken):  # noqa: ANN001, ANN202
+    def _named_after_noun(self, normalized, words, j, noun, taken):
         """Unknown names after a settlement noun; a whole list after a plural noun."""
         text = normalized.text
         found: list[Span] = []
@@ -245,7 +245,7 @@ class Spotter:
 
     def _after_speech(self, text: str, pos: int) -> bool:
         words = self._words_before(text, pos, 2)
-        return any(b in self._speech for w in words for _, b in self._clitics.strip(w))
+        return any(b in self._speech for w in words for _, b in self._clitics.readings(w))
 
     def _clitic_ok(self, hit: Hit, ids: tuple[str, ...]) -> bool:
         """A short foreign name with a proclitic is more often another word (باردو is not
@@ -268,7 +268,7 @@ class Spotter:
         words = self._words_before(text, pos, 1)
         if not words:
             return ""
-        for _, bare in self._clitics.strip(words[0]):
+        for _, bare in self._clitics.readings(words[0]):
             if bare in self._nouns:
                 return bare
         return ""
@@ -276,7 +276,7 @@ class Spotter:
     def _after_person_cue(self, text: str, pos: int) -> bool:
         words = self._words_before(text, pos, 2)
         for distance, word in enumerate(reversed(words), 1):
-            for _, bare in self._clitics.strip(word):
+            for _, bare in self._clitics.readings(word):
                 scope = self._person.get(bare)
                 if scope is not None and distance <= scope:
                     # "أبو كمال" style names are whole gazetteer names, so a cue here is a kunya
@@ -301,9 +301,9 @@ def _skip_taken(words: list[tuple[int, int]], j: int, taken: set[int]) -> int:
     return j
 
 
-def _joined(word: str, clitics) -> bool:  # noqa: ANN001
+def _joined(word: str, clitics) -> bool:
     """A list item after the first: joined by و (``والصبخة``) or an article name."""
-    return word.startswith("و") or word.startswith(clitics.article)
+    return word.startswith(("و", clitics.article))
 
 
 def _merge_ids(payloads: Sequence[tuple[str, object]], want: str) -> tuple[str, ...]:

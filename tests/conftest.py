@@ -43,7 +43,7 @@ def dev_docs(corpus_dir: Path) -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="session")
-def pipeline():  # noqa: ANN201
+def pipeline():
     """One pipeline over the bundled gazetteer for the whole session."""
     from mapper.pipeline import default_pipeline
 

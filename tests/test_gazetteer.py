@@ -105,7 +105,7 @@ def test_check_reports_each_bad_row_with_file_line_field(tmp_path: Path) -> None
     assert any(m.startswith("places.csv:5: field 'place_id': duplicate id") for m in messages)
     assert any(m.startswith("places.csv:6: field 'kind'") for m in messages)
     assert "places.csv:7: field 'parent': unknown parent 'nowhere'" in messages
-    with pytest.raises(GazetteerError, match="places.csv:2"):
+    with pytest.raises(GazetteerError, match=r"places\.csv:2"):
         Gazetteer.from_csv(path)
 
 

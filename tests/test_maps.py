@@ -240,7 +240,7 @@ def load(tab, gdf, tmp_path: Path, **options) -> None:
 
 @pytest.mark.browser
 @pytest.mark.parametrize("fast", [False, True], ids=["markers", "json"])
-def test_browser_map_popup_layers_and_time_filter(page, tmp_path, fast):  # noqa: F811  (pytest fixture)
+def test_browser_map_popup_layers_and_time_filter(page, tmp_path, fast):
     load(page, small_frame(), tmp_path, fast=fast, cluster=True)
     assert page.errors == [] and page.blocked == []
     assert visible_markers(page) == 12 and page.locator(".marker-cluster").count() >= 1
@@ -276,7 +276,7 @@ def test_browser_map_popup_layers_and_time_filter(page, tmp_path, fast):  # noqa
 
 @pytest.mark.browser
 @pytest.mark.parametrize("fast", [False, True], ids=["markers", "json"])
-def test_browser_xss_payloads_show_as_text(page, tmp_path, fast):  # noqa: F811  (pytest fixture)
+def test_browser_xss_payloads_show_as_text(page, tmp_path, fast):
     gdf = xss_frame()
     load(page, gdf, tmp_path, fast=fast, cluster=False)
     texts = []
@@ -299,7 +299,7 @@ def test_browser_xss_payloads_show_as_text(page, tmp_path, fast):  # noqa: F811 
 
 
 @pytest.mark.browser
-def test_browser_search_opens_the_place(page, tmp_path):  # noqa: F811  (pytest fixture)
+def test_browser_search_opens_the_place(page, tmp_path):
     load(page, small_frame(), tmp_path)
     page.fill(".mapper-search", "الميادين")
     page.press(".mapper-search", "Enter")

@@ -13,12 +13,12 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "reports"
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def demo(tmp_path_factory: pytest.TempPathFactory):
     out = tmp_path_factory.mktemp("demo")
     return out, run([EXAMPLES], out)
 
 
-def test_demo_lists_bad_inputs_and_keeps_the_rest(demo) -> None:  # noqa: ANN001
+def test_demo_lists_bad_inputs_and_keeps_the_rest(demo) -> None:
     out, summary = demo
     assert {Path(e.path).name for e in summary.errors} == {"broken.txt", "more.jsonl"}
     assert summary.reports_read >= 15
@@ -31,7 +31,7 @@ def test_demo_lists_bad_inputs_and_keeps_the_rest(demo) -> None:  # noqa: ANN001
     assert "broken.txt" in runs["errors"].iloc[-1]
 
 
-def test_running_twice_adds_nothing(demo) -> None:  # noqa: ANN001
+def test_running_twice_adds_nothing(demo) -> None:
     out, first = demo
     with Store(out / "incidents.gpkg") as store:
         before = store.counts()
@@ -45,7 +45,7 @@ def test_running_twice_adds_nothing(demo) -> None:  # noqa: ANN001
     assert after["runs"] == before["runs"] + 1
 
 
-def test_two_workers_give_the_same_incidents(demo, tmp_path: Path) -> None:  # noqa: ANN001
+def test_two_workers_give_the_same_incidents(demo, tmp_path: Path) -> None:
     out, _ = demo
     run([EXAMPLES], tmp_path, workers=2, make_html=False)
     one = Store(out / "incidents.gpkg").incidents()
@@ -54,7 +54,7 @@ def test_two_workers_give_the_same_incidents(demo, tmp_path: Path) -> None:  # n
 
 
 @pytest.mark.browser
-def test_demo_map_opens_offline(demo, page) -> None:  # noqa: ANN001
+def test_demo_map_opens_offline(demo, page) -> None:
     out, _ = demo
     page.goto((out / "map.html").as_uri())
     page.wait_for_selector(".leaflet-marker-icon, .marker-cluster", timeout=10_000)

@@ -114,7 +114,7 @@ def test_confidence_and_reason(pipeline: Pipeline) -> None:
     assert 0 <= m.confidence <= 1 and m.reason
 
 
-def test_dev_corpus_floors(dev_docs, pipeline: Pipeline) -> None:  # noqa: ANN001
+def test_dev_corpus_floors(dev_docs, pipeline: Pipeline) -> None:
     from mapper.evaluation import score_places
 
     figures = score_places(dev_docs, pipeline.find_places).figures()
@@ -123,7 +123,7 @@ def test_dev_corpus_floors(dev_docs, pipeline: Pipeline) -> None:  # noqa: ANN00
     assert figures["acc_5km"] >= 0.85
 
 
-def test_no_place_at_daraya_in_the_seed(dev_docs, pipeline: Pipeline) -> None:  # noqa: ANN001
+def test_no_place_at_daraya_in_the_seed(dev_docs, pipeline: Pipeline) -> None:
     seed = next(d for d in dev_docs if d["id"] == "seed-001")
     names = {m.name for m in pipeline.find_places(seed["text"])}
     assert not any("Daraya" in n or "Darayya" in n for n in names)
