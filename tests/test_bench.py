@@ -1,0 +1,82 @@
+"""bench/: the synthetic corpus is reproducible and realistic enough to exercise the pipeline."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from mapper.gazetteer import Gazetteer
+from mapper.pipeline import default_pipeline
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+
+
+def _load(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def corpus() -> ModuleType:
+    return _load("corpus")
+
+
+def test_corpus_is_seeded_and_prefix_stable(corpus: ModuleType) -> None:
+    ten = list(corpus.generate(10, seed=3))
+    assert ten == list(corpus.generate(10, seed=3))
+    assert ten[:4] == list(corpus.generate(4, seed=3))
+    assert ten != list(corpus.generate(10, seed=4))
+
+
+def test_corpus_records_are_reports_of_about_3kb(corpus: ModuleType) -> None:
+    records = list(corpus.generate(200, seed=1))
+    assert len({r["id"] for r in records}) == 200
+    for r in records:
+        assert set(r) == {"id", "text", "published", "source", "url"}
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", r["published"])
+        assert 2000 <= len(r["text"].encode()) <= 5000
+    text = "\n".join(r["text"] for r in records)
+    assert re.search("[٠-٩]", text), "Arabic-Indic digits"
+    assert re.search(r"\d", text), "ASCII digits"
+    for cue in ("أمس", "ريف", "قرب", "شرقي", "تشرين", "مارس", "نفت", "مظاهرة"):
+        assert cue in text
+
+
+def test_corpus_names_gazetteer_places_that_the_pipeline_finds(corpus: ModuleType) -> None:
+    records = list(corpus.generate(60, seed=2))
+    pipeline = default_pipeline()
+    gazetteer = Gazetteer.default()
+    found = [m for r in records for m in pipeline.find_places(r["text"]) if m.place_id]
+    assert len(found) > 60
+    assert all(m.place_id in gazetteer for m in found)
+    assert any(m.prefix for m in found), "proclitics on place names"
+    quiet = [r for r in records if not pipeline.find_places(r["text"])]
+    assert quiet, "some reports name no place at all"
+
+
+def test_attach_joins_proclitics_and_spaces_words(corpus: ModuleType) -> None:
+    assert corpus.attach("ل", "الميادين") == "للميادين"
+    assert corpus.attach("ب", "هجين") == "بهجين"
+    assert corpus.attach("و", "الباغوز") == "والباغوز"
+    assert corpus.attach("في", "هجين") == "في هجين"
+
+
+def test_corpus_cli_streams_json_lines(tmp_path: Path) -> None:
+    out = tmp_path / "c.jsonl"
+    subprocess.run(
+        [sys.executable, str(BENCH / "corpus.py"), "-n", "5", "--seed", "9", "-o", str(out)],
+        check=True,
+    )
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["id"] for line in lines] == [f"syn9-{i:07d}" for i in range(5)]
