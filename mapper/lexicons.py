@@ -212,14 +212,16 @@ class TermMatcher:
 
 def select_longest(hits: Iterable[Hit]) -> list[Hit]:
     """Keep the longest hits, then the earliest; no character in two hits; text order."""
-    ranked = sorted(hits, key=lambda h: (-(h.end - h.start - len(h.prefix)), h.start))
+    ranked = sorted(hits, key=lambda h: (h.start + len(h.prefix) - h.end, h.start))
+    if not ranked:
+        return []
+    used = bytearray(max(h.end for h in ranked))
     taken: list[Hit] = []
-    used: set[int] = set()
     for hit in ranked:
-        span = range(hit.start, hit.end)
-        if any(i in used for i in span):
+        start, end = hit.start, hit.end
+        if used.find(1, start, end) >= 0:
             continue
-        used.update(span)
+        used[start:end] = b"\x01" * (end - start)
         taken.append(hit)
     taken.sort(key=lambda h: h.start)
     return taken

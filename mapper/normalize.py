@@ -138,6 +138,26 @@ def _slow_char(ch: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=4096)
+def _event(run: str, last_space: bool) -> tuple[str, tuple[int, ...]]:
+    """What a run of slow characters becomes, and the run index each output character comes
+    from; ``last_space`` says whether the output so far ends with a space.  The same few runs
+    (line breaks, a shadda, a space and a tanwin) recur in every text, hence the cache."""
+    out: list[str] = []
+    rel: list[int] = []
+    for i, ch in enumerate(run):
+        for c in _slow_char(ch):
+            if c == _SPACE:
+                if last_space:
+                    continue
+                last_space = True
+            else:
+                last_space = False
+            out.append(c)
+            rel.append(i)
+    return "".join(out), tuple(rel)
+
+
 @dataclass(frozen=True, slots=True)
 class NormalizedText:
     """A normalized string and the way back to the original.
@@ -192,23 +212,17 @@ def normalize(original: str) -> NormalizedText:
     pos = 0
     last_space = False
     for m in _EVENT.finditer(original):
-        s, e = m.span()
+        s = m.start()
         if s > pos:
             pieces.append(original[pos:s])
             offsets.extend(range(pos, s))
             last_space = original[s - 1] == " "  # a lone ' ' is copied as it is
-        for i in range(s, e):
-            out = _slow_char(original[i])
-            for c in out:
-                if c == _SPACE:
-                    if last_space:
-                        continue
-                    last_space = True
-                else:
-                    last_space = False
-                pieces.append(c)
-                offsets.append(i)
-        pos = e
+        out, rel = _event(m.group(), last_space)
+        if out:
+            pieces.append(out)
+            offsets.extend([s + r for r in rel])
+            last_space = out[-1] == _SPACE
+        pos = m.end()
     if pos < len(original):
         pieces.append(original[pos:])
         offsets.extend(range(pos, len(original)))

@@ -57,21 +57,29 @@ class Resolver:
         """One mention per span, in text order."""
         g = self.gazetteer
         candidates = [[p for p in map(g.get, s.place_ids) if p is not None] for s in spans]
-        anchors = [c[0] for c in candidates if len(c) == 1]
+        anchors = {c[0].place_id: c[0] for c in candidates if len(c) == 1}
         countries = Counter(
             c[0].country for c in candidates if c and c[0].country and _one_country(c)
         )
-        points = [(p.lat, p.lon) for p in anchors if p.has_point]
+        points = [(p.lat, p.lon) for p in anchors.values() if p.has_point]
+        chosen: dict[tuple[tuple[str, ...], str, bool], tuple[Place, float, str]] = {}
         out = []
         for span, cands in zip(spans, candidates, strict=True):
             if not cands:
                 if span.kind_hint:
                     out.append(_unresolved(normalized.original, span))
                 continue
-            if self._measured_from(normalized.text, span.norm_start):
-                span = replace(span, cue=_DISTANCE_CUE)
-            place, confidence, reason = self._choose(span, cands, countries, points)
-            out.append(_mention(normalized.original, span, place, confidence, reason))
+            measured = self._measured_from(normalized.text, span.norm_start)
+            cue = _DISTANCE_CUE if measured else span.cue
+            # the choice depends on the document only through countries and points: a name
+            # repeated with the same noun is scored once
+            key = (span.place_ids, cue, span.fixed)
+            choice = chosen.get(key)
+            if choice is None:
+                if cue != span.cue:
+                    span = replace(span, cue=cue)
+                choice = chosen[key] = self._choose(span, cands, countries, points)
+            out.append(_mention(normalized.original, span, *choice))
         return out
 
     def _choose(

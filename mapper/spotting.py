@@ -31,8 +31,10 @@ _AREA = "area"
 _NISBA_ENDINGS = ("ي", "يه")
 _SHORT_NAME = 4  # letters
 _WORD = re.compile("[0-9a-z\u00c0-\u024f\u0621-\u063a\u0641-\u064a\u0671-\u06d3]+")
-_LIST_WINDOW = 30  # words read after a place noun (a list of villages may be long)
+_LIST_WINDOW = 30  # words read after a plural place noun (a list of villages may be long)
+_NAME_WINDOW = 8  # words read after a singular noun: a name, or a landmark's with patronyms
 _BIG_CITY = 1_000_000
+_FACTS_LIMIT = 100_000  # distinct words remembered before the cache starts over
 _QUOTES = "\"'“”„«»‹›()[]{}-–—:؛،,."
 
 
@@ -57,17 +59,7 @@ class Spotter:
 
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
-        entries: list[tuple[str, tuple[str, object]]] = []
-        for key, ids in gazetteer.names():
-            entries.append((key, (_PLACE, ids)))
-        for name, ids in _admin_bare_names(gazetteer):
-            entries.append((name, (_PLACE, ids)))
-        for row in read_table("area_phrases.tsv"):
-            if row["place_id"] in gazetteer:
-                entries.append((row["term"], (_AREA, (row["place_id"],))))
-        for term in terms_of(read_table("blockers.tsv")):
-            entries.append((term, (_BLOCK, ())))
-        self._matcher = TermMatcher(entries)
+        self._matcher = TermMatcher(_term_entries(gazetteer))
         self._nouns = {normalize_name(t) for t in terms_of(read_table("place_nouns.tsv"))}
         self._noun_kind = {
             normalize_name(r["term"]): r["kinds"].split("|")[0]
@@ -85,12 +77,13 @@ class Spotter:
         }
         self._stopwords = {normalize_name(t) for t in terms_of(read_table("name_stopwords.tsv"))}
         channels = read_table("channels.tsv")
-        self._channels = {normalize_name(r["term"]) for r in channels if r["role"] == "name"}
         self._speech = {normalize_name(r["term"]) for r in channels if r["role"] == "speech"}
         self._person = {
             normalize_name(r["term"]): int(r["scope"]) for r in read_table("person_cues.tsv")
         }
+        self._unknown_heads = self._noun_kind.keys() | self._landmarks.keys()
         self._clitics = clitics()
+        self._facts: dict[str, _WordFacts] = {}  # per-word context facts, filled on demand
         self._noun_matcher = TermMatcher(
             [(t, "noun") for t in self._noun_kind] + [(t, "landmark") for t in self._landmarks]
         )
@@ -100,16 +93,13 @@ class Spotter:
         text = normalized.text
         spans = []
         for hit in self._matcher.find(text):
-            kinds = {p[0] for p in hit.payloads}
-            if _BLOCK in kinds:
+            term: _Term = hit.payloads[0]
+            if term.block or (hit.prefix and not term.clitic_ok):
                 continue
-            if not hit.prefix and self._after_person_cue(text, hit.start):
+            before = _words_before(text, hit.start, 2)
+            if not hit.prefix and self._after_person_cue(before):
                 continue
-            if hit.term in self._channels and self._after_speech(text, hit.start):
-                continue
-            fixed = _AREA in kinds
-            ids = _merge_ids(hit.payloads, _AREA if fixed else _PLACE)
-            if hit.prefix and not fixed and not self._clitic_ok(hit, ids):
+            if term.channel and any(self._facts_of(w).speech for w in before):
                 continue
             start, end = normalized.to_original(hit.start, hit.end)
             spans.append(
@@ -118,11 +108,11 @@ class Spotter:
                     end=end,
                     prefix=_original_prefix(normalized, hit),
                     key=hit.term,
-                    place_ids=ids,
-                    cue=self._cue_before(text, hit.start),
+                    place_ids=term.ids,
+                    cue=self._facts_of(before[-1]).noun if before else "",
                     norm_start=hit.start,
                     norm_end=hit.end,
-                    fixed=fixed,
+                    fixed=term.fixed,
                 )
             )
         spans += self._unknown_names(normalized, spans)
@@ -138,15 +128,16 @@ class Spotter:
         list that follows (``X وY وZ``) is read to its end.
         """
         text = normalized.text
-        taken: set[int] = set()
+        taken = bytearray(len(text) + 1)  # 1 where a known name already is
         for sp in known:
-            taken.update(range(sp.norm_start, sp.norm_end))
+            taken[sp.norm_start : sp.norm_end] = b"\x01" * (sp.norm_end - sp.norm_start)
         out: list[Span] = []
         resume = 0
         for hit in self._noun_matcher.find(text):
-            if hit.start < resume or hit.start in taken:
+            if hit.start < resume or taken[hit.start]:
                 continue
-            words = [(hit.start, hit.end), *_words_after(text, hit.end, _LIST_WINDOW)]
+            window = _LIST_WINDOW if hit.term in self._list_nouns else _NAME_WINDOW
+            words = [(hit.start, hit.end), *_words_after(text, hit.end, window)]
             if len(words) < 2:
                 continue
             if hit.term in self._landmarks:
@@ -158,13 +149,6 @@ class Spotter:
                 out += found
             resume = words[min(used, len(words) - 1)][0]
         return out
-
-    def _bare(self, word: str) -> str:
-        """The word without proclitics if that is a known noun, else the word."""
-        for _, bare in self._clitics.readings(word):
-            if bare in self._noun_kind or bare in self._landmarks:
-                return bare
-        return word
 
     def _is_name_word(self, word: str) -> bool:
         bare = word
@@ -186,7 +170,7 @@ class Spotter:
         kind, include = self._landmarks[noun]
         j = i + 1
         ns, ne = words[j]
-        if ns in taken or not self._is_name_word(text[ns:ne]):
+        if taken[ns] or not self._facts_of(text[ns:ne]).name:
             return None, i + 1
         end = ne
         # "مسجد عثمان بن عفان": a patronym continues the name
@@ -194,7 +178,7 @@ class Spotter:
             j += 2
             end = words[j][1]
         start = words[i][0] if include else ns
-        if any(i in taken for i in range(start, end)):
+        if taken.find(1, start, end) >= 0:
             return None, j + 1
         return self._span(normalized, start, end, kind, noun), j + 1
 
@@ -211,15 +195,16 @@ class Spotter:
             if word == "و" and not first:  # a detached conjunction: "حسرات و البقان"
                 j += 1
                 continue
-            if ws in taken:
+            facts = self._facts_of(word)
+            if taken[ws]:
                 j = _skip_taken(words, j, taken)
-            elif self._bare(word) in self._landmarks:
+            elif facts.bare in self._landmarks:
                 if not many:
                     break
-                span, j = self._landmark(normalized, words, j, self._bare(word), taken)
+                span, j = self._landmark(normalized, words, j, facts.bare, taken)
                 if span is not None:
                     found.append(span)
-            elif self._is_name_word(word) and (first or _joined(word, self._clitics)):
+            elif facts.name and (first or _joined(word, self._clitics)):
                 found.append(self._span(normalized, ws, we, kind, noun))
                 j += 1
             else:
@@ -243,45 +228,101 @@ class Spotter:
             kind_hint=kind,
         )
 
-    def _after_speech(self, text: str, pos: int) -> bool:
-        words = self._words_before(text, pos, 2)
-        return any(b in self._speech for w in words for _, b in self._clitics.readings(w))
+    def _facts_of(self, word: str) -> _WordFacts:
+        """What the lexicons say about a normalized word; read once per distinct word."""
+        facts = self._facts.get(word)
+        if facts is None:
+            if len(self._facts) >= _FACTS_LIMIT:
+                self._facts.clear()
+            readings = [bare for _, bare in self._clitics.readings(word)]
+            facts = _WordFacts(
+                person=max((self._person.get(b, 0) for b in readings), default=0),
+                speech=any(b in self._speech for b in readings),
+                noun=next((b for b in readings if b in self._nouns), ""),
+                bare=next((b for b in readings if b in self._unknown_heads), word),
+                name=self._is_name_word(word),
+            )
+            self._facts[word] = facts
+        return facts
 
-    def _clitic_ok(self, hit: Hit, ids: tuple[str, ...]) -> bool:
-        """A short foreign name with a proclitic is more often another word (باردو is not
-        ب + اردو, Ordu): keep such a reading only for home places, countries and big cities."""
-        if len(hit.term) > _SHORT_NAME:
+    def _after_person_cue(self, before: list[str]) -> bool:
+        """Is one of the two words before a name a person or tribe cue whose scope reaches it?
+        ("أبو كمال" style names are whole gazetteer names, so a cue here is a kunya.)"""
+        return any(
+            self._facts_of(word).person >= distance
+            for distance, word in enumerate(reversed(before), 1)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Term:
+    """Everything the spotter needs to know about one matched key, decided when it is built."""
+
+    ids: tuple[str, ...]  # candidates best first (for an area phrase: its fixed place)
+    block: bool = False  # an outlet, armed group, operation...: never a place
+    fixed: bool = False  # an area phrase
+    clitic_ok: bool = True  # may be read after a proclitic
+    channel: bool = False  # also a channel's name
+
+
+@dataclass(frozen=True, slots=True)
+class _WordFacts:
+    """Context facts of one normalized word (proclitic readings included)."""
+
+    person: int  # how many words after it belong to a person's name (0: not a cue)
+    speech: bool  # a speech word: a channel name after it is the channel
+    noun: str  # the generic place noun it is, clitics stripped ('' if none)
+    bare: str  # the word without proclitics if that is a place or landmark noun, else the word
+    name: bool  # may be an unknown place name after a place noun
+
+
+def _term_entries(gazetteer: Gazetteer) -> list[tuple[str, _Term]]:
+    """One :class:`_Term` per normalized key: gazetteer names, bare admin names, area phrases
+    and blockers merged, so the per-hit work is a field read."""
+    found: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+    for key, ids in [*gazetteer.names(), *_admin_bare_names(gazetteer)]:
+        found.setdefault(key, []).append((_PLACE, ids))
+    for row in read_table("area_phrases.tsv"):
+        if row["place_id"] in gazetteer:
+            found.setdefault(normalize_name(row["term"]), []).append((_AREA, (row["place_id"],)))
+    for term in terms_of(read_table("blockers.tsv")):
+        found.setdefault(normalize_name(term), []).append((_BLOCK, ()))
+    channels = {
+        normalize_name(r["term"]) for r in read_table("channels.tsv") if r["role"] == "name"
+    }
+    entries = []
+    for key, payloads in found.items():
+        kinds = {kind for kind, _ in payloads}
+        fixed = _AREA in kinds
+        ids = _merge_ids(payloads, _AREA if fixed else _PLACE)
+        term = _Term(
+            ids=ids,
+            block=_BLOCK in kinds,
+            fixed=fixed,
+            clitic_ok=fixed or _clitic_ok(gazetteer, key, ids),
+            channel=key in channels,
+        )
+        entries.append((key, term))
+    return entries
+
+
+def _clitic_ok(gazetteer: Gazetteer, key: str, ids: tuple[str, ...]) -> bool:
+    """A short foreign name with a proclitic is more often another word (باردو is not
+    ب + اردو, Ordu): keep such a reading only for home places, countries and big cities."""
+    if len(key) > _SHORT_NAME:
+        return True
+    for place in filter(None, map(gazetteer.get, ids)):
+        if in_home_region(place) or place.kind in (PlaceKind.COUNTRY, PlaceKind.REGION):
             return True
-        for place in filter(None, map(self.gazetteer.get, ids)):
-            if in_home_region(place) or place.kind in (PlaceKind.COUNTRY, PlaceKind.REGION):
-                return True
-            if (place.population or 0) >= _BIG_CITY:
-                return True
-        return False
+        if (place.population or 0) >= _BIG_CITY:
+            return True
+    return False
 
-    def _words_before(self, text: str, pos: int, n: int) -> list[str]:
-        words = (w.strip(_QUOTES) for w in text[max(0, pos - 40) : pos].split())
-        return [w for w in words if w][-n:]
 
-    def _cue_before(self, text: str, pos: int) -> str:
-        """The generic place noun directly before ``pos`` (clitics stripped), or ''."""
-        words = self._words_before(text, pos, 1)
-        if not words:
-            return ""
-        for _, bare in self._clitics.readings(words[0]):
-            if bare in self._nouns:
-                return bare
-        return ""
-
-    def _after_person_cue(self, text: str, pos: int) -> bool:
-        words = self._words_before(text, pos, 2)
-        for distance, word in enumerate(reversed(words), 1):
-            for _, bare in self._clitics.readings(word):
-                scope = self._person.get(bare)
-                if scope is not None and distance <= scope:
-                    # "أبو كمال" style names are whole gazetteer names, so a cue here is a kunya
-                    return True
-        return False
+def _words_before(text: str, pos: int, n: int) -> list[str]:
+    """The last ``n`` words before ``pos`` (within 40 characters), quotes stripped."""
+    words = (w.strip(_QUOTES) for w in text[max(0, pos - 40) : pos].split())
+    return [w for w in words if w][-n:]
 
 
 def _words_after(text: str, pos: int, limit: int) -> list[tuple[int, int]]:
@@ -295,8 +336,8 @@ def _words_after(text: str, pos: int, limit: int) -> list[tuple[int, int]]:
     return out
 
 
-def _skip_taken(words: list[tuple[int, int]], j: int, taken: set[int]) -> int:
-    while j < len(words) and words[j][0] in taken:
+def _skip_taken(words: list[tuple[int, int]], j: int, taken: bytearray) -> int:
+    while j < len(words) and taken[words[j][0]]:
         j += 1
     return j
 
