@@ -140,14 +140,30 @@ def cmd_run(args: argparse.Namespace) -> int:
         def progress(it):
             return tqdm(it, unit="report", file=sys.stderr)
 
-    summary = run(
-        args.inputs,
-        args.out,
-        workers=args.workers,
-        gazetteer_extra=args.gazetteer_extra or (),
-        stdin=sys.stdin.buffer,
-        progress=progress,
-    )
+    if args.engine == "dask":
+        try:
+            from .scale import run_dask
+        except ImportError as err:
+            _err(err)
+            return 1
+        summary = run_dask(
+            args.inputs,
+            args.out,
+            scheduler=args.scheduler,
+            workers=2 if args.workers is None else args.workers,
+            gazetteer_extra=args.gazetteer_extra or (),
+        )
+    elif args.scheduler is not None:
+        raise _Usage("--scheduler needs --engine dask")
+    else:
+        summary = run(
+            args.inputs,
+            args.out,
+            workers=1 if args.workers is None else args.workers,
+            gazetteer_extra=args.gazetteer_extra or (),
+            stdin=sys.stdin.buffer,
+            progress=progress,
+        )
     for e in summary.warnings:
         _warn(e)
     for e in summary.errors:
@@ -332,11 +348,24 @@ def build_parser() -> argparse.ArgumentParser:
     p = add(
         "run",
         "reports → GeoPackage store and offline HTML map",
-        "mapper run examples/reports --out out --workers 2",
+        "mapper run examples/reports --out out --workers 2\n"
+        "  mapper run reports/ --out out --engine dask --scheduler tcp://10.0.0.5:8786",
     )
     p.add_argument("inputs", nargs="+", help="files or folders, - is stdin")
     p.add_argument("--out", required=True, help="output folder (incidents.gpkg, map.html)")
-    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument(
+        "--workers", type=int, help="worker processes (default 1; 2 for a local Dask cluster)"
+    )
+    p.add_argument(
+        "--engine",
+        choices=["local", "dask"],
+        default="local",
+        help="dask: partitioned GeoParquet (OUT/incidents.parquet) on a Dask cluster; "
+        "needs pip install 'mapper[scale]'",
+    )
+    p.add_argument(
+        "--scheduler", metavar="ADDRESS", help="an existing Dask scheduler (tcp://host:8786)"
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     p.set_defaults(func=cmd_run)
 

@@ -10,8 +10,9 @@ from everything the store holds.  Bad inputs are listed in the summary and in th
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import multiprocessing
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,11 +22,12 @@ from .errors import ConfigError
 from .models import RecordError, Report
 from .pipeline import Pipeline, Processed
 
-__all__ = ["RunSummary", "run"]
+__all__ = ["RunSummary", "count", "draw_map", "merge_summaries", "run"]
 
 STORE_NAME = "incidents.gpkg"
 MAP_NAME = "map.html"
 BATCH = 200
+CHUNK = 16  # reports per task sent to a worker process
 
 
 @dataclass
@@ -53,21 +55,32 @@ def _init_worker(extra: tuple[str, ...]) -> None:
     _WORKER = Pipeline(Gazetteer.default(extra))
 
 
-def _process(report: Report) -> Processed:
+def _process(reports: list[Report]) -> list[Processed]:
     assert _WORKER is not None
-    return _WORKER.process(report)
+    return [_WORKER.process(report) for report in reports]
 
 
 def _processed(
     reports: Iterable[Report], workers: int, extra: tuple[str, ...]
 ) -> Iterator[Processed]:
+    """Processed reports in input order.  With worker processes at most ``4 * workers`` chunks
+    are in flight, so reading never runs far ahead of writing (``Pool.imap`` would consume the
+    whole input and queue every result while the store writes)."""
     if workers <= 1:
         _init_worker(extra)
-        yield from map(_process, reports)
+        for report in reports:
+            yield from _process([report])
         return
     ctx = multiprocessing.get_context("spawn")
+    chunks = iter(lambda: list(itertools.islice(reports, CHUNK)), [])
     with ctx.Pool(workers, initializer=_init_worker, initargs=(extra,)) as pool:
-        yield from pool.imap(_process, reports, chunksize=16)
+        pending: deque[Any] = deque()
+        for chunk in chunks:
+            pending.append(pool.apply_async(_process, (chunk,)))
+            if len(pending) >= 4 * workers:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
 
 
 def run(
@@ -111,7 +124,7 @@ def run(
     with store:
         for done in stream:
             batch.append(done)
-            _count(summary, done)
+            count(summary, done)
             if len(batch) >= BATCH:
                 _write(store, batch)
                 batch = []
@@ -127,11 +140,12 @@ def run(
             mapper_version=_version(),
         )
         if make_html:
-            summary.map = _draw(store, out / MAP_NAME)
+            summary.map = draw_map(store.incidents(), out / MAP_NAME)
     return summary
 
 
-def _count(summary: RunSummary, done: Processed) -> None:
+def count(summary: RunSummary, done: Processed) -> None:
+    """Add one processed report to ``summary``."""
     summary.reports_read += 1
     summary.incidents += len(done.incidents)
     summary.mentions += len(done.mentions)
@@ -150,13 +164,28 @@ def _write(store: Any, batch: list[Processed]) -> None:
     )
 
 
-def _draw(store: Any, path: Path) -> Path:
+def merge_summaries(parts: Iterable[RunSummary]) -> RunSummary:
+    """One summary of several partial runs (in order), as if one run had read them all."""
+    parts = list(parts)
+    total = RunSummary(store=parts[0].store if parts else Path(STORE_NAME), map=None)
+    for part in parts:
+        total.reports_read += part.reports_read
+        total.incidents += part.incidents
+        total.mentions += part.mentions
+        total.places |= part.places
+        total.unresolved.update(part.unresolved)
+        total.errors.extend(part.errors)
+        total.warnings.extend(part.warnings)
+    return total
+
+
+def draw_map(incidents: Any, path: Path) -> Path:
+    """The offline map of ``incidents`` (a GeoDataFrame) with the gazetteer's place names."""
     from .gazetteer import Gazetteer
     from .maps import make_map, save_map
 
     places = Gazetteer.default().frame
-    m = make_map(store.incidents(), title="mapper", places=places)
-    return save_map(m, path)
+    return save_map(make_map(incidents, title="mapper", places=places), path)
 
 
 def _now() -> str:

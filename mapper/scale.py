@@ -1,0 +1,274 @@
+"""Extraction on a Dask cluster, for corpora one machine cannot process in time.
+
+``run_dask(inputs, out_dir)`` plans partitions on the client (whole files, and JSON Lines files
+cut at line ends into chunks of about ``chunk_bytes``), runs the pipeline on each partition with
+:mod:`dask.bag` on the cluster's workers, and writes one GeoParquet part per partition into
+``out_dir/incidents.parquet/`` (``dask_geopandas.read_parquet``, ``geopandas.read_parquet`` and
+``mapper map`` read it back).  Without a scheduler address it starts a ``LocalCluster``.
+
+The rows are those of a single-process :func:`mapper.run.run`, in input order: partitions keep
+the input order, each partition keeps its reports' order, and report ids, default ids
+(``<stem>:<line>``) and error lines are computed exactly as :mod:`mapper.readers` does, because
+the client counts the lines before each chunk.  Unlike the GeoPackage store, the parquet output
+does not replace a report that appears twice under one id: ids must be unique in the corpus.
+
+Dask is the optional ``[scale]`` extra; ``import mapper`` never imports this module.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+try:
+    import dask.bag as db
+    import dask_geopandas
+    from distributed import Client, LocalCluster
+except ImportError as err:  # the optional extra is missing: say how to get it
+    raise ImportError(
+        f"the Dask engine needs the scale extra: pip install 'mapper[scale]' ({err})"
+    ) from err
+
+import geopandas as gpd
+
+from . import frame
+from .errors import ConfigError
+from .frame import CRS, conform, to_frame
+from .models import RecordError, Report
+from .pipeline import Pipeline
+from .run import MAP_NAME, RunSummary, count, draw_map, merge_summaries
+
+__all__ = ["PARQUET_NAME", "Piece", "plan", "read_incidents", "run_dask"]
+
+PARQUET_NAME = "incidents.parquet"
+CHUNK_BYTES = 8 << 20  # ~2,700 reports of 3 KB: seconds of work per task, little scheduling
+_BLOCK = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """A whole input file (``stop is None``), or the lines of a JSON Lines file between byte
+    offsets ``start`` and ``stop``, the first of which is line ``first_line`` of the file."""
+
+    path: str
+    start: int = 0
+    stop: int | None = None
+    first_line: int = 1
+
+
+# --- planning (on the client) -----------------------------------------------------------------
+
+
+def plan(
+    inputs: Iterable[str | os.PathLike[str]], *, chunk_bytes: int = CHUNK_BYTES
+) -> tuple[list[list[Piece]], list[RecordError]]:
+    """Partitions of ``inputs`` (lists of pieces of about ``chunk_bytes``) and the inputs that
+    cannot be listed (a missing path, an unreadable folder), in input order."""
+    from .readers import _walk
+
+    if chunk_bytes < 1:
+        raise ConfigError(f"chunk_bytes must be positive, got {chunk_bytes}")
+    partitions: list[list[Piece]] = []
+    errors: list[RecordError] = []
+    current: list[Piece] = []
+    size = 0
+    for raw in inputs:
+        if str(raw) == "-":
+            raise ConfigError("the Dask engine reads files on the workers, not stdin ('-')")
+        path = Path(raw)
+        found = _walk(path) if path.is_dir() else [path]
+        for item in found:
+            if isinstance(item, RecordError):
+                errors.append(item)
+                continue
+            for piece, length in _pieces(item, chunk_bytes):
+                if current and size + length > chunk_bytes:
+                    partitions.append(current)
+                    current, size = [], 0
+                current.append(piece)
+                size += length
+    if current:
+        partitions.append(current)
+    return partitions, errors
+
+
+def _pieces(path: Path, chunk_bytes: int) -> Iterator[tuple[Piece, int]]:
+    """``path`` whole, or, for a large JSON Lines file, chunks ending at line ends."""
+    try:
+        length = path.stat().st_size
+    except OSError:
+        length = 0  # the worker's reader reports the file's own error
+    if path.suffix.lower() not in (".jsonl", ".ndjson") or length <= chunk_bytes:
+        yield Piece(str(path)), length
+        return
+    with path.open("rb") as handle:
+        if handle.read(2) in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16: lines are not byte-aligned
+            yield Piece(str(path)), length
+            return
+        handle.seek(0)
+        start, line, tail = 0, 1, b""
+        while block := handle.read(max(_BLOCK, chunk_bytes)):
+            tail += block
+            while len(tail) > chunk_bytes and (cut := _line_end(tail, chunk_bytes)):
+                yield Piece(str(path), start, start + cut, line), cut
+                line += tail.count(b"\n", 0, cut)
+                start += cut
+                tail = tail[cut:]
+        if tail:
+            yield Piece(str(path), start, start + len(tail), line), len(tail)
+
+
+def _line_end(data: bytes, size: int) -> int:
+    """Length of the longest run of whole lines of ``data`` within ``size`` bytes (or of the
+    first line, if longer); 0 when ``data`` holds no line end yet."""
+    return (data.rfind(b"\n", 0, size) + 1) or (data.find(b"\n", size) + 1)
+
+
+# --- extraction (on the workers) --------------------------------------------------------------
+
+
+@functools.cache
+def _pipeline(extra: tuple[str, ...]) -> Pipeline:
+    """One pipeline per worker process (the matchers take a second to build)."""
+    from .gazetteer import Gazetteer
+
+    return Pipeline(Gazetteer.default(extra))
+
+
+def read_piece(piece: Piece) -> Iterator[Report | RecordError]:
+    """The reports (and errors) of one piece, exactly as :func:`mapper.readers.read_reports`
+    gives them for the whole file."""
+    from .readers import _jsonl_record, decode_bytes, read_reports
+
+    if piece.stop is None:
+        yield from read_reports([piece.path])
+        return
+    try:
+        with open(piece.path, "rb") as handle:
+            handle.seek(piece.start)
+            text = decode_bytes(handle.read(piece.stop - piece.start))
+    except (OSError, ValueError) as err:
+        message = (err.strerror or str(err)) if isinstance(err, OSError) else str(err)
+        yield RecordError(piece.path, piece.first_line, f"{message} (this line and the next)")
+        return
+    text = text.removeprefix("\ufeff")
+    stem = Path(piece.path).stem
+    for number, line in enumerate(text.split("\n"), start=piece.first_line):
+        if line.strip():
+            yield from _jsonl_record(line.rstrip("\r"), piece.path, stem, number)
+
+
+def extract_partition(
+    pieces: Sequence[Piece], extra: tuple[str, ...] = ()
+) -> tuple[gpd.GeoDataFrame, RunSummary]:
+    """Incidents of one partition as a GeoDataFrame, and what was read (counts, errors)."""
+    from .readers import RecordWarning
+
+    pipe = _pipeline(extra)
+    summary = RunSummary(store=Path(PARQUET_NAME), map=None)
+    incidents = []
+    for piece in pieces:
+        for item in read_piece(piece):
+            if isinstance(item, RecordWarning):
+                summary.warnings.append(item)
+            elif isinstance(item, RecordError):
+                summary.errors.append(item)
+            else:
+                done = pipe.process(item)
+                count(summary, done)
+                incidents.extend(done.incidents)
+    return to_frame(incidents), summary
+
+
+# --- the run (on the client) ------------------------------------------------------------------
+
+
+def run_dask(
+    inputs: Iterable[str | os.PathLike[str]],
+    out_dir: str | os.PathLike[str],
+    *,
+    scheduler: str | None = None,
+    workers: int = 2,
+    processes: bool = True,
+    gazetteer_extra: Iterable[str | os.PathLike[str]] = (),
+    chunk_bytes: int = CHUNK_BYTES,
+    make_html: bool = True,
+) -> RunSummary:
+    """Run extraction on a Dask cluster into ``out_dir/incidents.parquet/`` (and the map).
+
+    Parameters
+    ----------
+    scheduler : address of an existing scheduler (``tcp://host:8786``); ``None`` starts a
+        ``LocalCluster`` of ``workers`` single-threaded workers (``processes=False``: threads).
+    gazetteer_extra : user gazetteer CSVs; the paths must be readable on every worker, as must
+        the inputs and ``out_dir``.
+    """
+    if workers < 1:
+        raise ConfigError(f"workers must be at least 1, got {workers}")
+    inputs = [str(p) for p in inputs]
+    extra = tuple(str(p) for p in gazetteer_extra)
+    partitions, errors = plan(inputs, chunk_bytes=chunk_bytes)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    if scheduler is not None:
+        with Client(scheduler) as client:
+            summary = _compute(client, partitions, extra, out / PARQUET_NAME)
+    else:
+        with (
+            LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=processes,
+                dashboard_address=None,
+            ) as cluster,
+            Client(cluster) as client,
+        ):
+            summary = _compute(client, partitions, extra, out / PARQUET_NAME)
+    summary.errors[:0] = errors
+    if make_html:
+        summary.map = draw_map(frame.read_incidents(summary.store), out / MAP_NAME)
+    return summary
+
+
+def _compute(
+    client: Client, partitions: list[list[Piece]], extra: tuple[str, ...], target: Path
+) -> RunSummary:
+    """Extract and write every partition on the workers; merge their summaries in order."""
+    target.mkdir(parents=True, exist_ok=True)
+    for old in target.glob("part.*.parquet"):  # a rerun replaces the previous output
+        old.unlink()
+    numbered = list(enumerate(partitions))
+    bag = db.from_sequence(numbered, npartitions=max(1, len(numbered)))
+    summaries = client.compute(bag.map(_write_partition, extra, str(target)), sync=True)
+    summary = merge_summaries(summaries)
+    summary.store = target
+    return summary
+
+
+def _write_partition(numbered: tuple[int, list[Piece]], extra: tuple[str, ...], target: str):
+    """Extract one partition and write it as ``part.NNNNN.parquet`` (renamed into place once
+    complete, so a killed worker never leaves a part that readers would take)."""
+    number, pieces = numbered
+    incidents, summary = extract_partition(pieces, extra)
+    final = Path(target, f"part.{number:05d}.parquet")
+    partial = final.with_name(f".{final.name}.partial")
+    # text columns typed as strings: an all-null object column would be written as arrow's
+    # null type, and parts with different types cannot be read as one dataset
+    text = {name: "string" for name in incidents.columns if incidents[name].dtype == object}
+    incidents.astype(text).to_parquet(partial, index=False)
+    os.replace(partial, final)
+    return summary
+
+
+def read_incidents(path: str | os.PathLike[str]) -> dask_geopandas.GeoDataFrame:
+    """The partitioned GeoParquet of a Dask run, lazily, with the store's column dtypes."""
+    table = dask_geopandas.read_parquet(path)
+    if table.crs is None:
+        raise ConfigError(f"{path}: no CRS declared (expected {CRS}; mapper never guesses)")
+    meta = gpd.GeoDataFrame(conform(table._meta), geometry="geometry", crs=CRS)
+    return table.map_partitions(
+        lambda part: gpd.GeoDataFrame(conform(part), geometry="geometry", crs=CRS), meta=meta
+    )
