@@ -87,12 +87,19 @@ class DateResolver:
                     f"got {row['value']!r}"
                 ) from err
             entries.extend((term, (kind, value)) for term in terms_of([row]))
+        self.entries: tuple[tuple[str, tuple[str, int]], ...] = tuple(entries)
         self._matcher = TermMatcher(entries)
 
     def anchors(self, text: str) -> list[DateAnchor]:
         """The anchors in normalized ``text``, in text order (blocks removed)."""
+        return self.anchors_from(self._matcher.find(text))
+
+    @staticmethod
+    def anchors_from(hits: Sequence[Hit]) -> list[DateAnchor]:
+        """The anchors of non-overlapping hits of :attr:`entries` (a caller's own matcher, so a
+        text is scanned once for several lexicons)."""
         found = []
-        for hit in self._matcher.find(text):
+        for hit in hits:
             kind, value = _best_payload(hit)
             if kind != "block":
                 found.append(DateAnchor(hit.start + len(hit.prefix), hit.end, kind, value))

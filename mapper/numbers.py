@@ -11,11 +11,12 @@ measure how far it stands from a "killed" cue.  ``unit`` words tell a toll from 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ConfigError
-from .lexicons import TermMatcher, read_table, terms_of
+from .lexicons import Hit, TermMatcher, read_table, terms_of
 
 __all__ = ["Count", "NumberReader"]
 
@@ -62,22 +63,26 @@ class NumberReader:
                     f"got {row['value']!r}"
                 ) from err
             entries.extend((t, (row["kind"], value)) for t in terms_of([row]))
+        self.entries: tuple[tuple[str, tuple[str, int]], ...] = tuple(entries)
         self._matcher = TermMatcher(entries)
 
     def counts(self, text: str) -> list[Count]:
         """Every count in normalized ``text``, in text order."""
+        return self.counts_from(text, self._matcher.find(text))
+
+    @staticmethod
+    def counts_from(text: str, hits: Sequence[Hit]) -> list[Count]:
+        """The counts of normalized ``text`` given the non-overlapping hits of :attr:`entries`
+        found in it (a caller's own matcher, so a text is scanned once for several lexicons)."""
         raw: list[tuple[int, int, str, int]] = []
-        duals: set[int] = set()
         units: list[tuple[int, int]] = []
-        for hit in self._matcher.find(text):
+        for hit in hits:
             kind, value = hit.payloads[0]
             if kind == "unit":
                 if not hit.prefix:  # "مدنيان بغارة": a preposition starts another phrase
                     units.append((hit.start, hit.end))
             else:
                 raw.append((hit.start, hit.end, kind, value))
-                if kind == "dual":
-                    duals.add(hit.start)
         for m in _DIGITS.finditer(text):
             s, e = m.span()
             if (s > 0 and text[s - 1].isalpha()) or (e < len(text) and text[e].isalpha()):

@@ -61,8 +61,15 @@ class Pipeline:
 
     def process(self, report: Report, *, incidents: bool = True) -> Processed:
         """Mentions and (unless ``incidents=False``) incidents of one report."""
-        mentions = tuple(self.find_places(report.text))
-        found = tuple(self.extractor.extract(report, mentions)) if incidents else ()
+        if not isinstance(report.text, str):
+            raise TypeError(f"text must be str, got {type(report.text).__name__}")
+        normalized = normalize(report.text)
+        mentions = tuple(self.resolver.resolve(normalized, self.spotter.spot(normalized)))
+        found = (
+            tuple(self.extractor.extract(report, mentions, normalized=normalized))
+            if incidents
+            else ()
+        )
         return Processed(report, mentions, found)
 
     def process_many(

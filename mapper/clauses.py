@@ -1,0 +1,196 @@
+"""Sentences and clauses of a report, on ORIGINAL offsets, for incident extraction.
+
+:func:`clause_spans` cuts a report into sentences (``. ! ? ؟ ؛`` and line breaks, or only blank
+lines and punctuation in hard-wrapped wire copy) and each sentence into comma-separated segments.
+:func:`build_units` joins segments into clauses: a segment stays with the previous one unless a
+clause opener (``كما``, ``في حين``: coordinating; ``ردا على``: subordinate) starts it, or both
+already hold an event cue and a place.  A :class:`Unit` keeps both its ORIGINAL and its
+normalized span, so matchers that ran once over the normalized text are sliced per clause.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .models import Mention
+from .normalize import NormalizedText
+
+__all__ = [
+    "Spans",
+    "Unit",
+    "build_units",
+    "clause_spans",
+    "segments",
+    "sentence_spans",
+    "to_norm",
+    "trim",
+]
+
+_NEVER = frozenset({"river", "country"})
+_STOPS = re.compile("[.!?؟؛\n]")  # punctuation classes only; word boundaries use TermMatcher
+_COMMA = re.compile("[،,]")
+_LINE_END = frozenset('.!?؟؛:"”»)')
+_TRIM = frozenset(" \t\n\r.!?؟؛،,-–—:\"“”«»'")
+
+
+def clause_spans(text: str) -> list[list[tuple[int, int]]]:
+    """Sentences of ``text`` as lists of comma-separated segments (ORIGINAL half-open spans).
+
+    A sentence ends at ``. ! ? ؟ ؛`` (not a decimal point) or a line break; in hard-wrapped wire
+    copy (most lines end unpunctuated) only a blank line or punctuation ends one.
+    """
+    out = [segments(text, a, b) for a, b in sentence_spans(text)]
+    return [segs for segs in out if segs]
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Untrimmed ``(start, end)`` of each sentence of ``text`` (see :func:`clause_spans`)."""
+    lines = [ln.rstrip() for ln in text.split("\n") if ln.strip()]
+    bare = sum(1 for ln in lines[:-1] if ln[-1] not in _LINE_END)
+    wrapped = len(lines) >= 4 and bare / (len(lines) - 1) >= 0.6
+    n = len(text)
+    cuts = []
+    for match in _STOPS.finditer(text):
+        i = match.start()
+        if text[i] != "\n":
+            if not (0 < i < n - 1 and text[i - 1].isdigit() and text[i + 1].isdigit()):
+                cuts.append(i)
+        elif not wrapped or "\n" in text[max(i - 1, 0) : i] + text[i + 1 : i + 2]:
+            cuts.append(i)
+    spans, start = [], 0
+    for cut in [*cuts, n]:
+        if cut > start:
+            spans.append((start, cut))
+        start = cut + 1
+    return spans
+
+
+def segments(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The trimmed, non-empty comma-separated segments of ``text[start:end]``."""
+    segs, a = [], start
+    for match in _COMMA.finditer(text, start, end):
+        segs.append(trim(text, a, match.start()))
+        a = match.end()
+    segs.append(trim(text, a, end))
+    return [s for s in segs if s[1] > s[0]]
+
+
+def trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """``(start, end)`` without surrounding spaces, punctuation and quotes."""
+    while start < end and text[start] in _TRIM:
+        start += 1
+    while end > start and text[end - 1] in _TRIM:
+        end -= 1
+    return start, end
+
+
+def to_norm(nt: NormalizedText, start: int, end: int) -> tuple[int, int]:
+    """The normalized span of an ORIGINAL span (the inverse of ``to_original``)."""
+    n = len(nt.text)
+    return bisect_left(nt.offsets, start, 0, n), bisect_left(nt.offsets, end, 0, n)
+
+
+class Spans:
+    """Records with a ``start`` (hits, anchors, counts) in text order, sliced by bisection."""
+
+    __slots__ = ("items", "starts")
+
+    def __init__(self, items: Sequence[Any]) -> None:
+        self.items = list(items)
+        self.starts = [x.start for x in self.items]
+
+    def between(self, a: int, b: int) -> list[Any]:
+        """The records starting in ``[a, b)``."""
+        return self.items[bisect_left(self.starts, a) : bisect_left(self.starts, b)]
+
+    def any_between(self, a: int, b: int) -> bool:
+        i = bisect_left(self.starts, a)
+        return i < len(self.starts) and self.starts[i] < b
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+@dataclass(slots=True)
+class Unit:
+    """A clause: ORIGINAL and normalized spans, its sentence, opener role and mentions."""
+
+    start: int
+    end: int
+    nstart: int
+    nend: int
+    sentence: int
+    opener: str
+    mentions: list[Mention] = field(default_factory=list)
+
+
+def build_units(
+    nt: NormalizedText,
+    mentions: Sequence[Mention],
+    openers: Sequence[tuple[int, str]],
+    events: Spans,
+    wanted: Spans,
+) -> list[Unit]:
+    """Clauses of ``nt.original``: sentence segments joined until an opener starts a new one.
+
+    ``openers`` are ``(normalized start, "coord" | "subord")``; ``events`` the event cues;
+    only sentences with a ``wanted`` hit (an event cue or a claim) are cut into clauses, the
+    others give none.  ``mentions`` must be in text order.
+    """
+    text = nt.original
+    places = Spans([m for m in mentions if m.kind not in _NEVER])
+    offsets, n = nt.offsets, len(nt.text)
+
+    def own(a: int, b: int) -> bool:
+        return events.any_between(a, b) and places.any_between(offsets[a], offsets[min(b, n)])
+
+    opener_at = Spans([_Opener(p, role) for p, role in openers])
+    units: list[Unit] = []
+    for si, (a, b) in enumerate(sentence_spans(text)):
+        if not wanted.any_between(*to_norm(nt, a, b)):
+            continue
+        segs = segments(text, a, b)
+        current: Unit | None = None
+        full = False
+        for p, q, role in _pieces(nt, segs, opener_at):
+            mine = own(p, q)
+            if current is None or role or (mine and full):
+                current = Unit(0, 0, p, q, si, role)
+                units.append(current)
+                full = False
+            current.nend = q
+            full = full or mine or own(current.nstart, q)
+    starts = [m.start for m in mentions]
+    for u in units:
+        u.start, u.end = trim(text, *nt.to_original(u.nstart, u.nend))
+        i, j = bisect_left(starts, u.start), bisect_left(starts, u.end)
+        u.mentions.extend(mentions[i:j])
+    return units
+
+
+@dataclass(frozen=True, slots=True)
+class _Opener:
+    start: int
+    role: str
+
+
+def _pieces(
+    nt: NormalizedText, segs: list[tuple[int, int]], openers: Spans
+) -> list[tuple[int, int, str]]:
+    """Normalized ``(start, end, opener role)`` pieces of a sentence's segments."""
+    pieces: list[tuple[int, int, str]] = []
+    for a, b in segs:
+        na, nb = to_norm(nt, a, b)
+        starts = {na: ""}
+        starts.update({o.start: o.role for o in openers.between(na, nb)})
+        keys = sorted(starts)
+        for k, p in enumerate(keys):
+            pieces.append((p, keys[k + 1] if k + 1 < len(keys) else nb, starts[p]))
+    return pieces

@@ -1,0 +1,146 @@
+"""Every incident lexicon found in one pass over a report's normalized text.
+
+``events.tsv``, ``actors.tsv``, ``relative.tsv``, ``claims.tsv``, ``dates.tsv`` and
+``numbers.tsv`` go into ONE :class:`~mapper.lexicons.TermMatcher` whose payloads are tagged with
+their lexicon, so a report costs one automaton pass and one loop over its hits.  Overlaps are
+then settled within each lexicon (:func:`~mapper.lexicons.select_longest`), as if each had its
+own matcher: ``طيران التحالف`` is both a strike cue and an actor.
+
+The ``within`` and ``facility`` nouns of ``relative.tsv`` (``في``, ``ب``, ``مدينة``, ``مشفى``)
+are not searched for: they are only read between two names (:attr:`CueScanner.linkers`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from .clauses import Spans
+from .dates import DateResolver
+from .errors import ConfigError
+from .lexicons import TermMatcher, read_table, terms_of
+from .models import EventType
+from .normalize import NormalizedText, normalize_name
+from .numbers import NumberReader
+
+__all__ = ["CueScanner", "Scan"]
+
+_ROLES = frozenset({"event", "block", "killed", "injured", "coord", "subord", "away"})
+_LINKS = frozenset({"within", "facility"})
+_TAGS = ("cue", "actor", "rel", "claim", "date", "num")
+
+
+@dataclass(frozen=True, slots=True)
+class Scan:
+    """What one pass found in a report: hits per lexicon, date anchors and counts."""
+
+    nt: NormalizedText
+    cues: Spans
+    actors: Spans
+    relative: Spans
+    claims: Spans
+    anchors: Spans
+    counts: Spans
+
+
+def _table(name: str, folder: Path | None) -> tuple[dict[str, Any], ...]:
+    return read_table(name, path=None if folder is None else folder / name)
+
+
+def _event_entries(rows: Sequence[dict[str, Any]]) -> list[tuple[str, tuple[str, str, str, int]]]:
+    entries = []
+    for row in rows:
+        role, event_type = row["role"], row["event_type"]
+        if role not in _ROLES:
+            raise ConfigError(f"events.tsv:{row['_line']}: field 'role': unknown role {role!r}")
+        if role == "event" and event_type != "*" and event_type not in set(EventType):
+            raise ConfigError(
+                f"events.tsv:{row['_line']}: field 'event_type': not an ACLED type {event_type!r}"
+            )
+        prio = int(row["priority"] or 0)
+        entries += [(t, (role, event_type, row["sub_event_type"], prio)) for t in terms_of([row])]
+    return entries
+
+
+class _Hit(NamedTuple):
+    """A :class:`~mapper.lexicons.Hit` of one lexicon (same fields; a tuple is cheaper to make)."""
+
+    start: int
+    end: int
+    prefix: str
+    term: str
+    payloads: tuple[Any, ...]
+
+
+def _select(hits: list[Any], n: int) -> list[Any]:
+    """:func:`~mapper.lexicons.select_longest` (longest, then earliest; no shared character)
+    with a byte mask over a text of length ``n``, and a fast path for hits that do not overlap."""
+    hits.sort(key=lambda h: h.start)
+    if all(a.end <= b.start for a, b in pairwise(hits)):
+        return hits
+    ranked = sorted(hits, key=lambda h: (len(h.prefix) - h.end + h.start, h.start))
+    used = bytearray(n)
+    taken = []
+    for h in ranked:
+        if used.find(1, h.start, h.end) < 0:
+            used[h.start : h.end] = b"\x01" * (h.end - h.start)
+            taken.append(h)
+    taken.sort(key=lambda h: h.start)
+    return taken
+
+
+class CueScanner:
+    """The incident lexicons of a folder (the bundled ones when ``None``) as one matcher."""
+
+    def __init__(self, folder: Path | None, dates: DateResolver, numbers: NumberReader) -> None:
+        entries: list[tuple[str, tuple[str, Any]]] = []
+        entries += [(t, ("cue", p)) for t, p in _event_entries(_table("events.tsv", folder))]
+        for r in _table("actors.tsv", folder):
+            entries += [(t, ("actor", (r["actor"], r["category"]))) for t in terms_of([r])]
+        rows = _table("relative.tsv", folder)
+        entries += [
+            (t, ("rel", r["role"])) for r in rows if r["role"] not in _LINKS for t in terms_of([r])
+        ]
+        self.linkers = frozenset(
+            normalize_name(t) for r in rows if r["role"] in _LINKS for t in terms_of([r])
+        )
+        for r in _table("claims.tsv", folder):
+            payload = (r["kind"], r["party"], r["official"] == "yes")
+            entries += [(t, ("claim", payload)) for t in terms_of([r])]
+        entries += [(t, ("date", p)) for t, p in dates.entries]
+        entries += [(t, ("num", p)) for t, p in numbers.entries]
+        self._matcher = TermMatcher(entries)
+        self._split: dict[tuple[Any, ...], tuple[tuple[str, tuple[Any, ...]], ...]] = {}
+        self._dates = dates
+        self._numbers = numbers
+
+    def scan(self, nt: NormalizedText) -> Scan:
+        """One pass over ``nt.text``; hits per lexicon, each without overlaps."""
+        groups: dict[str, list[Any]] = {tag: [] for tag in _TAGS}
+        split = self._split
+        for hit in self._matcher.iter_hits(nt.text):
+            parts = split.get(hit.payloads)
+            if parts is None:
+                parts = split[hit.payloads] = _by_tag(hit.payloads)
+            for tag, payloads in parts:
+                groups[tag].append(_Hit(hit.start, hit.end, hit.prefix, hit.term, payloads))
+        text = nt.text
+        n = len(text)
+        return Scan(
+            nt,
+            Spans(_select(groups["cue"], n)),
+            Spans(_select(groups["actor"], n)),
+            Spans(_select(groups["rel"], n)),
+            Spans(_select(groups["claim"], n)),
+            Spans(self._dates.anchors_from(_select(groups["date"], n))),
+            Spans(self._numbers.counts_from(text, _select(groups["num"], n))),
+        )
+
+
+def _by_tag(payloads: tuple[Any, ...]) -> tuple[tuple[str, tuple[Any, ...]], ...]:
+    """Tagged payloads of one term, grouped by lexicon: ``((tag, payloads), ...)``."""
+    tags = dict.fromkeys(p[0] for p in payloads)
+    return tuple((t, tuple(p[1] for p in payloads if p[0] == t)) for t in tags)
