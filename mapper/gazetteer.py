@@ -254,6 +254,7 @@ def _parse_row(row: dict[str, str], path: Path, line: int) -> Place:
         kind=kind,
         lat=lat,
         lon=lon,
+        coord_source=row["coord_source"].strip(),
         variants_ar=split("variants_ar"),
         variants_en=split("variants_en"),
         country=row["country"].strip(),
@@ -491,7 +492,6 @@ def _row_of(place: Place) -> dict[str, Any]:
         "variants_en": "|".join(place.variants_en),
         "kind": place.kind.value,
         "population": place.population,
-        "coord_source": "",
     }
 
 

@@ -81,6 +81,7 @@ class Place:
     kind: PlaceKind
     lat: float | None = None
     lon: float | None = None
+    coord_source: str = ""  # where the point comes from (required when there is one)
     variants_ar: tuple[str, ...] = ()
     variants_en: tuple[str, ...] = ()
     country: str = "SY"

@@ -72,6 +72,10 @@ def test_near_and_frame(g: Gazetteer) -> None:
     assert frame.crs == "EPSG:4326"
     row = frame.loc["hajin"]
     assert (row.geometry.x, row.geometry.y) == pytest.approx((40.83083, 34.68944))
+    # every located row says where its point comes from, in the frame as in the record
+    assert row.coord_source == g.get("hajin").coord_source != ""
+    located = frame[frame.geometry.notna()]
+    assert (located.coord_source != "").all()
 
 
 def test_bundled_data_passes_the_check() -> None:
