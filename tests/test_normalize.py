@@ -29,6 +29,8 @@ TEXT = st.text(MIXED, max_size=60)
         ("رئيس مؤتمر", "رييس موتمر"),
         ("٢٠١٨ ۱۱", "2018 11"),
         ("دير\u200f  \n الزور", "دير الزور"),
+        ("دير \u200f\n الزور", "دير الزور"),
+        ("دير الزورُ  هجين", "دير الزور هجين"),
         ("ﻻ", "لا"),
         ("Deir_EZ-Zor", "deir ez-zor"),
         ("ک ی", "ك ي"),
@@ -66,6 +68,8 @@ def test_offset_map_is_monotone_and_bounded(original: str) -> None:
     assert nt.offsets[-1] == len(original)
     assert all(a <= b for a, b in zip(nt.offsets, nt.offsets[1:], strict=False))
     assert all(0 <= o <= len(original) for o in nt.offsets)
+    # the compact map behind to_original agrees with the per-character one
+    assert all(nt.to_original(i, i + 1)[0] == nt.offsets[i] for i in range(len(nt.text)))
 
 
 @settings(max_examples=3000, deadline=None)
@@ -85,3 +89,11 @@ def test_spans_renormalize_to_themselves(original: str, data: st.DataObject) -> 
 def test_idempotent(original: str) -> None:
     once = normalize(original).text
     assert normalize(once).text == once
+
+
+@settings(max_examples=3000, deadline=None)
+@given(TEXT)
+def test_fast_run_finder_agrees_with_the_definition(original: str) -> None:
+    from mapper.normalize import _EVENT, _events
+
+    assert list(_events(original)) == [m.span() for m in _EVENT.finditer(original)]
