@@ -107,6 +107,8 @@ class Mention:
 
     ``text[start:end] == surface``; ``prefix`` holds the proclitics stripped before matching
     (``"وب"`` for ``وبالباغوز``).  ``lat``/``lon`` may be ``None`` for places without a point.
+    ``place_source`` is ``""`` for the gazetteer, else the online service that placed the name
+    (``"nominatim"``; :mod:`mapper.online`).
     """
 
     start: int
@@ -121,6 +123,7 @@ class Mention:
     confidence: float
     prefix: str = ""
     reason: str = ""
+    place_source: str = ""
 
 
 @dataclass(frozen=True, slots=True)
