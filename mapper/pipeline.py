@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from .gazetteer import Gazetteer
 from .models import Incident, Mention, Report
@@ -36,10 +37,14 @@ class Pipeline:
     ----------
     gazetteer:
         The places to resolve against; the bundled gazetteer when ``None``.
+    fallback:
+        Optional; anything with ``resolve(mention) -> Mention``, asked for each mention the
+        gazetteer left unresolved (``place_id == ""``), e.g. :class:`mapper.online.OnlineFallback`.
     """
 
-    def __init__(self, gazetteer: Gazetteer | None = None) -> None:
+    def __init__(self, gazetteer: Gazetteer | None = None, *, fallback: Any = None) -> None:
         self.gazetteer = gazetteer if gazetteer is not None else Gazetteer.default()
+        self.fallback = fallback
         self.spotter = Spotter(self.gazetteer)
         self.resolver = Resolver(self.gazetteer)
         self._extractor = None
@@ -57,7 +62,10 @@ class Pipeline:
         if not isinstance(text, str):
             raise TypeError(f"text must be str, got {type(text).__name__}")
         normalized = normalize(text)
-        return self.resolver.resolve(normalized, self.spotter.spot(normalized))
+        mentions = self.resolver.resolve(normalized, self.spotter.spot(normalized))
+        if self.fallback is None:
+            return mentions
+        return [m if m.place_id else self.fallback.resolve(m) for m in mentions]
 
     def process(self, report: Report, *, incidents: bool = True) -> Processed:
         """Mentions and (unless ``incidents=False``) incidents of one report."""

@@ -48,11 +48,11 @@ class RunSummary:
 _WORKER: Pipeline | None = None
 
 
-def _init_worker(extra: tuple[str, ...]) -> None:
+def _init_worker(extra: tuple[str, ...], fallback: Any = None) -> None:
     global _WORKER
     from .gazetteer import Gazetteer
 
-    _WORKER = Pipeline(Gazetteer.default(extra))
+    _WORKER = Pipeline(Gazetteer.default(extra), fallback=fallback)
 
 
 def _process(reports: list[Report]) -> list[Processed]:
@@ -61,13 +61,13 @@ def _process(reports: list[Report]) -> list[Processed]:
 
 
 def _processed(
-    reports: Iterable[Report], workers: int, extra: tuple[str, ...]
+    reports: Iterable[Report], workers: int, extra: tuple[str, ...], fallback: Any = None
 ) -> Iterator[Processed]:
     """Processed reports in input order.  With worker processes at most ``4 * workers`` chunks
     are in flight, so reading never runs far ahead of writing (``Pool.imap`` would consume the
     whole input and queue every result while the store writes)."""
     if workers <= 1:
-        _init_worker(extra)
+        _init_worker(extra, fallback)
         for report in reports:
             yield from _process([report])
         return
@@ -89,16 +89,23 @@ def run(
     *,
     workers: int = 1,
     gazetteer_extra: Iterable[str | Path] = (),
+    fallback: Any = None,
     stdin: IO[Any] | None = None,
     make_html: bool = True,
     progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
 ) -> RunSummary:
-    """Run the whole pipeline on ``inputs`` into ``out_dir`` (created if missing)."""
+    """Run the whole pipeline on ``inputs`` into ``out_dir`` (created if missing).
+
+    ``fallback`` (e.g. :class:`mapper.online.OnlineFallback`) places names the gazetteer lacks;
+    it runs in this process, so one rate limit and one cache hold: it needs ``workers=1``.
+    """
     from .readers import RecordWarning, read_reports
     from .store import Store
 
     if workers < 1:
         raise ConfigError(f"workers must be at least 1, got {workers}")
+    if fallback is not None and workers > 1:
+        raise ConfigError("an online geocoder needs --workers 1 (one rate limit, one cache)")
     inputs = [str(p) for p in inputs]
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -116,7 +123,7 @@ def run(
                 yield item
 
     stream: Iterable[Processed] = _processed(
-        good_reports(), workers, tuple(str(p) for p in gazetteer_extra)
+        good_reports(), workers, tuple(str(p) for p in gazetteer_extra), fallback
     )
     if progress is not None:
         stream = progress(stream)
