@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -72,7 +73,8 @@ def _pipeline(args: argparse.Namespace):
     from .gazetteer import Gazetteer
     from .pipeline import Pipeline
 
-    return Pipeline(Gazetteer.default(args.gazetteer_extra or ()))
+    extra = args.gazetteer_extra or ()
+    return Pipeline(Gazetteer.default(extra), fallback=getattr(args, "fallback", None))
 
 
 # --- commands -------------------------------------------------------------------------------
@@ -87,6 +89,8 @@ def cmd_places(args: argparse.Namespace) -> int:
             for m in pipe.find_places(report.text):
                 row = {k: getattr(m, k) for k in _MENTION_KEYS}
                 row["place_id"] = m.place_id or None
+                if args.geocoder:
+                    row["place_source"] = m.place_source or ("gazetteer" if m.place_id else None)
                 if args.debug:
                     row["reason"] = m.reason
                     row["prefix"] = m.prefix
@@ -140,6 +144,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         def progress(it):
             return tqdm(it, unit="report", file=sys.stderr)
 
+    if args.engine == "dask" and args.fallback is not None:
+        raise _Usage("--geocoder needs --engine local (one rate limit, one cache)")
     if args.engine == "dask":
         try:
             from .scale import run_dask
@@ -161,6 +167,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             args.out,
             workers=1 if args.workers is None else args.workers,
             gazetteer_extra=args.gazetteer_extra or (),
+            fallback=args.fallback,
             stdin=sys.stdin.buffer,
             progress=progress,
         )
@@ -246,8 +253,10 @@ def cmd_geocode(args: argparse.Namespace) -> int:
 def cmd_gazetteer(args: argparse.Namespace) -> int:
     from .gazetteer import BUNDLED, Gazetteer, _data_dir, check_files
 
+    if args.action in ("unresolved", "suggest"):
+        return _grow(args)
     if args.action == "check":
-        files = args.files or [str(_data_dir() / n) for n in BUNDLED]
+        files = args.files or [str(_data_dir() / n) for n in BUNDLED] + (args.gazetteer_extra or [])
         ambiguous = _ambiguous_names()
         report = check_files(files, ambiguous=ambiguous)
         for e in report.errors:
@@ -265,6 +274,38 @@ def cmd_gazetteer(args: argparse.Namespace) -> int:
 
     gdf = Gazetteer.default(args.gazetteer_extra or ()).frame.reset_index(drop=True)
     print(export(gdf, args.output))
+    return 0
+
+
+def _grow(args: argparse.Namespace) -> int:
+    """``gazetteer unresolved STORE`` and ``gazetteer suggest STORE|NAMES``."""
+    import csv
+
+    from .store import Store
+    from .suggest import candidate_rows, unresolved
+
+    if not args.files:
+        raise _Usage(f"gazetteer {args.action} needs a store (or, for suggest, names)")
+    is_store = len(args.files) == 1 and args.files[0].endswith(".gpkg")
+    if args.action == "unresolved" or is_store:
+        found = unresolved(Store(args.files[0]))
+    if args.action == "unresolved":
+        with _output(args.output) as out:
+            out.write("count\treports\tname\tplaced_by\texample\n")
+            for u in found:
+                example = " | ".join(u.examples)
+                out.write(f"{u.count}\t{u.reports}\t{u.name}\t{u.placed_by}\t{example}\n")
+        return 0
+    if args.fallback is None:
+        raise _Usage("gazetteer suggest needs --geocoder (add --offline to use its cache only)")
+    names = [u.name for u in found] if is_store else args.files
+    rows = candidate_rows((n, args.fallback.candidates(n)) for n in names)
+    from .gazetteer import COLUMNS
+
+    with _output(args.output) as out:
+        writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
     return 0
 
 
@@ -323,6 +364,79 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_online(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group(
+        "online geocoder (off by default; needs the [online] extra)",
+        "names the gazetteer lacks are asked of a geopy service, restricted to Syria and Iraq, "
+        "at most once each (answers, 'not found' too, are cached); e.g. --geocoder nominatim "
+        "--user-agent 'my-project (me@example.org)'",
+    )
+    g.add_argument("--geocoder", metavar="SERVICE", help="nominatim, photon, geonames, ...")
+    g.add_argument("--user-agent", help="your application's name (required by nominatim)")
+    g.add_argument(
+        "--geocoder-option",
+        action="append",
+        metavar="KEY=VALUE",
+        help="geopy geocoder option, e.g. username=me, domain=host:port, scheme=http",
+    )
+    g.add_argument("--geocoder-cache", metavar="FILE", help="answer cache (SQLite)")
+    g.add_argument("--geocoder-delay", type=float, help="seconds between requests (default 1)")
+    g.add_argument("--geocoder-retries", type=int, default=2, help="retries after an error")
+    g.add_argument("--offline", action="store_true", help="use cached answers only")
+
+
+@contextmanager
+def _online(args: argparse.Namespace) -> Iterator[None]:
+    """Build ``args.fallback`` for the command, print its warnings and summary, close it."""
+    args.fallback = None
+    if not getattr(args, "geocoder", None):
+        if getattr(args, "offline", False):
+            raise _Usage("--offline needs --geocoder (whose cached answers to use)")
+        yield
+        return
+    from .online import CACHE_NAME, GeocoderWarning, OnlineFallback, default_cache_path
+
+    options = {}
+    for item in args.geocoder_option or ():
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise _Usage(f"--geocoder-option takes KEY=VALUE, got {item!r}")
+        options[key.strip()] = value
+    near = Path(args.out) if args.command == "run" else None
+    if args.command == "gazetteer" and args.files and args.files[0].endswith(".gpkg"):
+        near = Path(args.files[0]).parent
+    args.fallback = OnlineFallback(
+        args.geocoder,
+        cache=args.geocoder_cache or (near / CACHE_NAME if near else default_cache_path()),
+        user_agent=args.user_agent,
+        options=options,
+        offline=args.offline,
+        min_delay=1.0 if args.geocoder_delay is None else args.geocoder_delay,
+        max_retries=args.geocoder_retries,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", GeocoderWarning)
+        warnings.showwarning = lambda message, *_, **__: _warn(message)
+        try:
+            yield
+        finally:
+            args.fallback.close()
+            print(args.fallback.summary(), file=sys.stderr)
+
+
+def _configure(args: argparse.Namespace) -> None:
+    """Fill options the command line left unset from the config file (:mod:`mapper.config`)."""
+    from .config import load_config
+
+    config = load_config()
+    for name in ("gazetteer_extra", "geocoder_option"):
+        if getattr(args, name, False) is None:
+            setattr(args, name, list(getattr(config, name)) or None)
+    for name in ("geocoder", "user_agent", "geocoder_cache", "geocoder_delay"):
+        if getattr(args, name, False) is None:
+            setattr(args, name, getattr(config, name))
+
+
 def build_parser() -> argparse.ArgumentParser:
     fmt = argparse.RawDescriptionHelpFormatter
     parser = _Parser(
@@ -367,6 +481,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--scheduler", metavar="ADDRESS", help="an existing Dask scheduler (tcp://host:8786)"
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    _add_online(p)
     p.set_defaults(func=cmd_run)
 
     p = add(
@@ -377,6 +492,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("inputs", nargs="*", help="files or folders; stdin (JSON Lines) if none")
     p.add_argument("-o", "--output", help="output file (default stdout)")
     p.add_argument("--debug", action="store_true", help="add each resolution's reason")
+    _add_online(p)
     p.set_defaults(func=cmd_places)
 
     p = add(
@@ -388,6 +504,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="output file (default stdout, JSON Lines)")
     p.add_argument("--format", choices=["jsonl", "geojson", "csv", "gpkg", "parquet"])
     p.add_argument("--excel", action="store_true", help="CSV with a UTF-8 BOM for Excel")
+    _add_online(p)
     p.set_defaults(func=cmd_extract)
 
     p = add(
@@ -424,13 +541,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add(
         "gazetteer",
-        "check or export the gazetteer",
-        "mapper gazetteer check  |  mapper gazetteer export -o places.geojson",
+        "check, export or grow the gazetteer",
+        "mapper gazetteer check  |  mapper gazetteer export -o places.geojson\n"
+        "  mapper gazetteer unresolved out/incidents.gpkg\n"
+        "  mapper gazetteer suggest out/incidents.gpkg --geocoder nominatim --user-agent ME"
+        " -o candidates.csv",
     )
-    p.add_argument("action", choices=["check", "export"])
-    p.add_argument("files", nargs="*", help="gazetteer CSVs to check (default: bundled)")
-    p.add_argument("-o", "--output", help="export: .geojson .gpkg .csv .parquet")
+    p.add_argument("action", choices=["check", "export", "unresolved", "suggest"])
+    p.add_argument(
+        "files",
+        nargs="*",
+        help="check: gazetteer CSVs (default: bundled + --gazetteer-extra); unresolved: a store;"
+        " suggest: a store or place names",
+    )
+    p.add_argument("-o", "--output", help="export: .geojson .gpkg .csv .parquet; else a file")
     p.add_argument("-v", "--verbose", action="store_true", help="check: list warnings too")
+    _add_online(p)
     p.set_defaults(func=cmd_gazetteer)
 
     p = add(
@@ -456,9 +582,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
+        _configure(args)
         if args.command == "gazetteer" and args.action == "export" and not args.output:
             raise _Usage("gazetteer export needs -o FILE")
-        return int(args.func(args))
+        with _online(args):
+            return int(args.func(args))
     except _Usage as usage:
         parser.print_usage(sys.stderr)
         _err(usage)
