@@ -14,7 +14,7 @@ from typing import Any
 
 from .gazetteer import Gazetteer
 from .models import Incident, Mention, Report
-from .normalize import normalize
+from .normalize import NormalizedText, normalize
 from .resolve import Resolver
 from .spotting import Spotter
 
@@ -61,7 +61,9 @@ class Pipeline:
         """Place mentions of ``text``, resolved, in text order."""
         if not isinstance(text, str):
             raise TypeError(f"text must be str, got {type(text).__name__}")
-        normalized = normalize(text)
+        return self._mentions(normalize(text))
+
+    def _mentions(self, normalized: NormalizedText) -> list[Mention]:
         mentions = self.resolver.resolve(normalized, self.spotter.spot(normalized))
         if self.fallback is None:
             return mentions
@@ -72,7 +74,7 @@ class Pipeline:
         if not isinstance(report.text, str):
             raise TypeError(f"text must be str, got {type(report.text).__name__}")
         normalized = normalize(report.text)
-        mentions = tuple(self.resolver.resolve(normalized, self.spotter.spot(normalized)))
+        mentions = tuple(self._mentions(normalized))
         found = (
             tuple(self.extractor.extract(report, mentions, normalized=normalized))
             if incidents

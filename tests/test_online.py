@@ -180,6 +180,10 @@ def test_precision_follows_the_answer_type(server: NominatimServer, tmp_path: Pa
     assert precision == {"المصيفرة": 1, "الشويحات": 3}
     by_name = {i.location_ar: i for i in incidents}
     assert by_name["المصيفرة"].place_id == "nominatim:node/13"
+    assert (by_name["الشويحات"].latitude, by_name["الشويحات"].place_id) == (
+        35.0,
+        "nominatim:node/31",
+    )
 
 
 def test_a_noun_prefers_an_answer_of_its_kind(server: NominatimServer, tmp_path: Path) -> None:
@@ -274,8 +278,14 @@ def test_cli_geocoder_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture
     assert code == 2 and "--offline needs --geocoder" in err
     code, _, err = cli(capsys, "places", "--geocoder-option", "novalue", "--geocoder=photon")
     assert code == 2 and "KEY=VALUE" in err
-    code, _, err = cli(capsys, "places", "--geocoder=nominatim", "-", "--geocoder-cache=x.db")
+    cache = f"--geocoder-cache={tmp_path / 'c.sqlite'}"
+    code, _, err = cli(capsys, "places", "--geocoder=nominatim", "-", cache)
     assert code == 1 and "user-agent" in err
+    run = ["run", "-", "--out", str(tmp_path / "o"), "--geocoder=nominatim", "--offline", cache]
+    code, _, err = cli(capsys, *run, "--workers=2")
+    assert code == 1 and "needs --workers 1" in err
+    code, _, err = cli(capsys, *run, "--engine=dask")
+    assert code == 2 and "needs --engine local" in err
 
 
 # --- growing the gazetteer ----------------------------------------------------------------
