@@ -20,7 +20,8 @@ explicitly is an error):
 - ``.csv``: a header with a ``text`` column; ``id``, ``published``, ``url``, ``source`` are
   taken by name (case-insensitive); a missing id becomes ``<stem>:<line>``.
 
-Decisions:
+Decisions (encoding detection lives in :mod:`mapper.decoding`, the per-format parsers and the
+record checks in :mod:`mapper.formats`):
 
 - **Encoding**: a byte-order mark decides (UTF-8, UTF-16); else valid UTF-8 is UTF-8; else
   Windows-1256 is accepted only when the result looks like text (no control characters, and at
@@ -28,10 +29,13 @@ Decisions:
   error.  stdin is UTF-8 (a BOM is tolerated), decoded line by line so it streams.
 - **NUL bytes**: a decoded file that still holds U+0000 is rejected as a whole (it is a binary
   file or UTF-16 without a BOM; stripping would hide that and shift nothing useful).
+- **Empty files**: a file that decodes to nothing but whitespace is one error (``empty file``),
+  whatever its format, so an empty scrape is never silently taken for "no news".
 - **published**: ``YYYY-MM-DD`` or a full ISO 8601 datetime (its date as written, not converted
-  to UTC).  A malformed or mistyped ``published``, ``url`` or ``source`` keeps the report with
-  that field ``None`` and yields a :class:`RecordWarning` (a ``RecordError`` whose message says
-  the report was kept), so a usable record is never lost.
+  to UTC).  A malformed, mistyped or future (after tomorrow, UTC) ``published``, or a mistyped
+  ``url`` or ``source``, keeps the report with that field ``None`` and yields a
+  :class:`RecordWarning` (a ``RecordError`` whose message says the report was kept), so a usable
+  record is never lost.
 - **Text** is never changed after decoding (HTML is the extracted text): offsets point into
   exactly ``Report.text``.
 """
@@ -39,19 +43,14 @@ Decisions:
 from __future__ import annotations
 
 import codecs
-import csv
-import io
-import json
 import os
-import re
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from datetime import date, datetime
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import IO, Any
 
+from mapper.decoding import decode_bytes
+from mapper.formats import PARSERS, FileError, RecordWarning, jsonl_record
 from mapper.models import ParseResult, RecordError, Report
 
 __all__ = [
@@ -62,36 +61,9 @@ __all__ = [
     "read_reports",
 ]
 
-SUFFIXES = (".jsonl", ".ndjson", ".txt", ".html", ".htm", ".csv")
+SUFFIXES = tuple(PARSERS)
 STDIN_NAME = "<stdin>"
-_OPTIONAL_FIELDS = ("published", "url", "source")
-_FRONT_MATTER_KEYS = ("id", "url", "published", "source")
-_JSON_TYPES = {
-    dict: "an object",
-    list: "a JSON array",
-    str: "a JSON string",
-    bool: "a boolean",
-    int: "a number",
-    float: "a number",
-    type(None): "null",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class RecordWarning(RecordError):
-    """A problem in a record that was still used (e.g. a malformed ``published``)."""
-
-    def __str__(self) -> str:
-        return f"{RecordError.__str__(self)} (warning)"
-
-
-class _FileError(Exception):
-    """A whole file cannot be read; carries the line when one is known."""
-
-    def __init__(self, message: str, line: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
+_jsonl_record = jsonl_record  # kept importable under its old private name
 
 
 # --- public API -------------------------------------------------------------------------------
@@ -130,19 +102,6 @@ def load_reports(
     for record in read_reports(paths, stdin=stdin):
         (errors if isinstance(record, RecordError) else items).append(record)
     return ParseResult(items=tuple(items), errors=tuple(errors))
-
-
-def decode_bytes(data: bytes) -> str:
-    """Decode a file's bytes by the module's rule (BOM, UTF-8, then checked Windows-1256).
-
-    Raises ``ValueError`` with the user-facing message when no rule applies.
-    """
-    text = _decode(data)
-    if text is None:
-        raise ValueError("cannot decode as UTF-8, UTF-16 or Windows-1256")
-    if "\x00" in text:
-        raise ValueError("contains NUL bytes (a binary file, or UTF-16 without a byte-order mark?)")
-    return text
 
 
 # --- files and folders ------------------------------------------------------------------------
@@ -184,12 +143,14 @@ def _read_file(path: Path, *, explicit: bool = False) -> Iterator[Report | Recor
     except ValueError as err:
         yield RecordError(str(path), None, str(err))
         return
-    if text.startswith("\ufeff"):  # a UTF-16 BOM decoded as a character
+    if text.startswith("\ufeff"):  # a second byte-order mark decoded as a character
         text = text[1:]
-    reader = {".txt": _parse_txt, ".html": _parse_html, ".htm": _parse_html, ".csv": _parse_csv}
+    if not text.strip():
+        yield RecordError(str(path), None, "empty file")
+        return
     try:
-        yield from reader.get(suffix, _parse_jsonl)(text, str(path), path.stem)
-    except _FileError as err:
+        yield from PARSERS.get(suffix, PARSERS[".jsonl"])(text, str(path), path.stem)
+    except FileError as err:
         yield RecordError(str(path), err.line, err.message)
 
 
@@ -217,275 +178,4 @@ def _read_stdin(stream: IO[Any]) -> Iterator[Report | RecordError]:
         else:
             line = raw.removeprefix("\ufeff") if number == 1 else raw
         if line.strip():
-            yield from _jsonl_record(line.rstrip("\r\n"), STDIN_NAME, "stdin", number)
-
-
-# --- decoding ---------------------------------------------------------------------------------
-
-
-def _decode(data: bytes) -> str | None:
-    for bom, codec in (
-        (codecs.BOM_UTF8, "utf-8"),
-        (codecs.BOM_UTF16_LE, "utf-16-le"),
-        (codecs.BOM_UTF16_BE, "utf-16-be"),
-    ):
-        if data.startswith(bom):
-            try:
-                return data[len(bom) :].decode(codec)
-            except UnicodeDecodeError:
-                return None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = data.decode("cp1256")
-    except UnicodeDecodeError:
-        return None
-    return text if _looks_like_arabic_text(text) else None
-
-
-def _looks_like_arabic_text(text: str) -> bool:
-    """Whether a Windows-1256 decoding is plausible: no controls, mostly Arabic beyond ASCII."""
-    non_ascii = 0
-    plausible = 0
-    for char in text:
-        code = ord(char)
-        if code < 0x20 and char not in "\t\n\r\f":
-            return False
-        if code < 0x80:
-            continue
-        non_ascii += 1
-        if 0x0600 <= code <= 0x06FF or 0x2000 <= code <= 0x206F or char in "\xa0«»×÷":
-            plausible += 1
-    return non_ascii > 0 and plausible >= 0.9 * non_ascii
-
-
-# --- fields -----------------------------------------------------------------------------------
-
-
-def _type_name(value: Any) -> str:
-    return "null" if value is None else type(value).__name__
-
-
-def _published(value: str) -> str | None:
-    """``YYYY-MM-DD`` from a date or an ISO datetime (its own date, not converted), else None."""
-    value = value.strip()
-    try:
-        if len(value) == 10:
-            return date.fromisoformat(value).isoformat()
-        return datetime.fromisoformat(value).date().isoformat()
-    except ValueError:
-        return None
-
-
-def _make_report(
-    fields: dict[str, Any], path: str, line: int | None, default_id: str
-) -> list[Report | RecordError]:
-    """Validate one record's fields; an unusable record gives one error, a flawed one warnings."""
-    if "text" not in fields:
-        return [RecordError(path, line, "missing field 'text'")]
-    text = fields["text"]
-    if not isinstance(text, str):
-        return [RecordError(path, line, f"field 'text': expected a string, got {_type_name(text)}")]
-    if not text.strip():
-        return [RecordError(path, line, "empty report")]
-    report_id = fields.get("id")
-    if report_id is None or report_id == "":
-        report_id = default_id
-    elif isinstance(report_id, int) and not isinstance(report_id, bool):
-        report_id = str(report_id)
-    elif not isinstance(report_id, str):
-        return [
-            RecordError(path, line, f"field 'id': expected a string, got {_type_name(report_id)}")
-        ]
-    out: list[Report | RecordError] = []
-    kept: dict[str, str | None] = {}
-    for name in _OPTIONAL_FIELDS:
-        value = fields.get(name)
-        if value is not None and not isinstance(value, str):
-            out.append(
-                RecordWarning(
-                    path,
-                    line,
-                    f"field {name!r}: expected a string, got "
-                    f"{_type_name(value)}; report kept without it",
-                )
-            )
-            value = None
-        if name == "published" and value is not None and value.strip():
-            parsed = _published(value)
-            if parsed is None:
-                out.append(
-                    RecordWarning(
-                        path,
-                        line,
-                        f"field 'published': expected a date "
-                        f"YYYY-MM-DD, got {value!r}; report kept without a date",
-                    )
-                )
-            value = parsed
-        kept[name] = value if value else None
-    origin = path if line is None else f"{path}:{line}"
-    out.insert(0, Report(id=report_id, text=text, origin=origin, **kept))
-    return out
-
-
-# --- formats ----------------------------------------------------------------------------------
-
-
-def _parse_jsonl(text: str, path: str, stem: str) -> Iterator[Report | RecordError]:
-    # split on "\n" only: str.splitlines() would also split at U+2028 inside JSON strings
-    for number, line in enumerate(text.split("\n"), start=1):
-        if line.strip():
-            yield from _jsonl_record(line.rstrip("\r"), path, stem, number)
-
-
-def _jsonl_record(line: str, path: str, stem: str, number: int) -> list[Report | RecordError]:
-    try:
-        value = json.loads(line)
-    except json.JSONDecodeError as err:
-        return [RecordError(path, number, f"not valid JSON: {err.msg} (column {err.colno})")]
-    if not isinstance(value, dict):
-        kind = _JSON_TYPES.get(type(value), type(value).__name__)
-        return [RecordError(path, number, f"line is {kind}, expected an object")]
-    return _make_report(value, path, number, f"{stem}:{number}")
-
-
-def _parse_txt(text: str, path: str, stem: str) -> Iterator[Report | RecordError]:
-    fields: dict[str, Any] = {}
-    head, sep, rest = text.partition("\n\n") if "\r\n" not in text else text.partition("\r\n\r\n")
-    if sep:
-        pairs = [line.partition(":") for line in head.splitlines()]
-        keys = [key.strip().lower() for key, colon, _ in pairs if colon]
-        if pairs and len(keys) == len(pairs) and all(k in _FRONT_MATTER_KEYS for k in keys):
-            fields = {key.strip().lower(): value.strip() for key, _, value in pairs}
-            text = rest
-    fields["text"] = text
-    yield from _make_report(fields, path, None, stem)
-
-
-def _parse_csv(text: str, path: str, stem: str) -> Iterator[Report | RecordError]:
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader, None)
-        if header is None:
-            raise _FileError("CSV has no header row")
-        names = [name.strip().lower() for name in header]
-        if "text" not in names:
-            raise _FileError(f"CSV has no 'text' column (columns: {', '.join(header)})", 1)
-        wanted = {
-            name: names.index(name) for name in ("id", "text", *_OPTIONAL_FIELDS) if name in names
-        }
-        start = reader.line_num + 1
-        for row in reader:
-            if any(cell.strip() for cell in row):
-                fields = {name: (row[i] if i < len(row) else None) for name, i in wanted.items()}
-                fields = {k: (v if v != "" or k == "text" else None) for k, v in fields.items()}
-                yield from _make_report(fields, path, start, f"{stem}:{start}")
-            start = reader.line_num + 1
-    except csv.Error as err:
-        raise _FileError(f"not valid CSV: {err}", reader.line_num) from err
-
-
-class _ArticleText(HTMLParser):
-    """Collects the visible text of a page, the ``<article>`` part separately."""
-
-    SKIP = frozenset(
-        {
-            "script",
-            "style",
-            "nav",
-            "header",
-            "footer",
-            "aside",
-            "noscript",
-            "template",
-            "head",
-            "title",
-            "svg",
-            "form",
-            "button",
-            "select",
-        }
-    )
-    BLOCK = frozenset(
-        {
-            "p",
-            "div",
-            "br",
-            "li",
-            "ul",
-            "ol",
-            "h1",
-            "h2",
-            "h3",
-            "h4",
-            "h5",
-            "h6",
-            "blockquote",
-            "section",
-            "article",
-            "tr",
-            "table",
-            "figure",
-            "figcaption",
-            "pre",
-            "hr",
-            "dd",
-            "dt",
-            "main",
-        }
-    )
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.skip = 0
-        self.article = 0
-        self.page: list[str] = []
-        self.in_article: list[str] = []
-        self.published: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "meta":
-            meta = dict(attrs)
-            if (meta.get("property") or meta.get("name")) == "article:published_time":
-                self.published = meta.get("content")
-        elif tag in self.SKIP:
-            self.skip += 1
-        elif tag == "article":
-            self.article += 1
-        if tag in self.BLOCK:
-            self._add("\n\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.SKIP:
-            self.skip = max(0, self.skip - 1)
-        elif tag == "article":
-            self.article = max(0, self.article - 1)
-        if tag in self.BLOCK:
-            self._add("\n\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self.skip:
-            self._add(re.sub(r"\s+", " ", data))
-
-    def _add(self, piece: str) -> None:
-        self.page.append(piece)
-        if self.article:
-            self.in_article.append(piece)
-
-    def text(self) -> str:
-        pieces = self.in_article if "".join(self.in_article).strip() else self.page
-        paragraphs = ("".join(pieces)).split("\n\n")
-        return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
-
-
-def _parse_html(text: str, path: str, stem: str) -> Iterator[Report | RecordError]:
-    parser = _ArticleText()
-    parser.feed(text)
-    parser.close()
-    fields: dict[str, Any] = {"text": parser.text()}
-    if parser.published:
-        fields["published"] = parser.published
-    yield from _make_report(fields, path, None, stem)
+            yield from jsonl_record(line.rstrip("\r\n"), STDIN_NAME, "stdin", number)

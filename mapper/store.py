@@ -10,7 +10,7 @@ the lock (``timeout`` seconds) and then fails with :class:`StoreError`.
 
 The GeoPackage R-tree triggers call ``ST_IsEmpty``/``ST_MinX``/... which GDAL defines in its own
 SQLite connections; :class:`Store` defines the same functions on its connection, so the spatial
-index stays right.
+index stays right (the schema, creation and these functions live in :mod:`mapper.gpkg`).
 
 Idempotency: a report whose id and text hash are already stored is skipped with its incidents
 and mentions; a changed text replaces that report's incidents and mentions.
@@ -22,40 +22,29 @@ import hashlib
 import json
 import os
 import sqlite3
-import struct
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
 from mapper.errors import StoreError
 from mapper.frame import COLUMNS, CRS, conform, mentions_frame, to_frame
+from mapper.gpkg import (
+    LAYERS,
+    REPORT_COLUMNS,
+    RUN_COLUMNS,
+    create,
+    gpkg_blobs,
+    insert,
+    register_gpkg_functions,
+    touch,
+)
 from mapper.models import Incident, Mention, RecordError, Report
 
 __all__ = ["BatchResult", "Store", "export"]
-
-REPORT_COLUMNS = ("id", "url", "source", "published", "text_sha256", "text", "ingested_at")
-RUN_COLUMNS = (
-    "started_at",
-    "finished_at",
-    "inputs",
-    "reports_read",
-    "incidents",
-    "errors",
-    "mapper_version",
-)
-LAYERS = ("reports", "incidents", "mentions", "runs")
-_INDEXES = (
-    'CREATE UNIQUE INDEX IF NOT EXISTS "reports_id" ON "reports" ("id")',
-    'CREATE UNIQUE INDEX IF NOT EXISTS "incidents_incident_id" ON "incidents" ("incident_id")',
-    'CREATE INDEX IF NOT EXISTS "incidents_source_id" ON "incidents" ("source_id")',
-    'CREATE INDEX IF NOT EXISTS "incidents_event_id" ON "incidents" ("event_id")',
-    'CREATE INDEX IF NOT EXISTS "mentions_report_id" ON "mentions" ("report_id")',
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +83,7 @@ class Store:
         self._clock = clock or _utcnow
         self._conn: sqlite3.Connection | None = None
         if not self.path.exists():
-            _create(self.path)
+            create(self.path)
         self._check_layers()
 
     # --- connection ---------------------------------------------------------------------------
@@ -105,7 +94,7 @@ class Store:
                 conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
             except sqlite3.Error as err:
                 raise StoreError(f"cannot open store: {err}", path=self.path) from err
-            _register_gpkg_functions(conn)
+            register_gpkg_functions(conn)
             self._conn = conn
         return self._conn
 
@@ -141,7 +130,7 @@ class Store:
         """Write one batch in one transaction: all of it or (on any failure) nothing."""
         reports = list(reports)
         frame = to_frame(incidents)
-        blobs = _gpkg_blobs(frame)
+        blobs = gpkg_blobs(frame)
         found = mentions_frame(mentions or {})
         conn = self._connect()
         try:
@@ -188,7 +177,7 @@ class Store:
                 report.text,
                 self._clock(),
             )
-            _insert(conn, "reports", REPORT_COLUMNS, [values])
+            insert(conn, "reports", REPORT_COLUMNS, [values])
             written += 1
         keep = ~frame["source_id"].isin(skipped).to_numpy()
         rows = frame.loc[keep, list(COLUMNS)].astype(object).where(frame.loc[keep].notna(), None)
@@ -198,13 +187,13 @@ class Store:
         values = [
             (*row, geom) for row, geom in zip(rows.itertuples(index=False), geoms, strict=True)
         ]
-        _insert(conn, "incidents", (*COLUMNS, "geom"), values)
+        insert(conn, "incidents", (*COLUMNS, "geom"), values)
         found = found[~found["report_id"].isin(skipped)]
         new_ids = {report.id for report in reports} - skipped
         for report_id in sorted(set(found["report_id"]) - new_ids):
             conn.execute("DELETE FROM mentions WHERE report_id = ?", (report_id,))
-        _insert(conn, "mentions", tuple(found.columns), found.itertuples(index=False))
-        _touch(conn, "incidents", rows)
+        insert(conn, "mentions", tuple(found.columns), found.itertuples(index=False))
+        touch(conn, "incidents", rows)
         return BatchResult(written, len(skipped), len(values), len(found))
 
     def record_run(
@@ -231,8 +220,8 @@ class Store:
         conn = self._connect()
         try:
             conn.execute("BEGIN IMMEDIATE")
-            _insert(conn, "runs", RUN_COLUMNS, [values])
-            _touch(conn, "runs", None)
+            insert(conn, "runs", RUN_COLUMNS, [values])
+            touch(conn, "runs", None)
             conn.execute("COMMIT")
         except sqlite3.OperationalError as err:
             if conn.in_transaction:
@@ -294,114 +283,11 @@ class Store:
         return out
 
 
-# --- GeoPackage details -----------------------------------------------------------------------
+# --- helpers ---------------------------------------------------------------------------------
 
 
 def _quote(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
-
-
-def _insert(
-    conn: sqlite3.Connection, table: str, columns: Sequence[str], rows: Iterable[Any]
-) -> None:
-    cols = ", ".join(f'"{c}"' for c in columns)
-    marks = ", ".join("?" for _ in columns)
-    conn.executemany(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', rows)
-
-
-def _touch(conn: sqlite3.Connection, table: str, rows: pd.DataFrame | None) -> None:
-    """Keep ``gpkg_contents`` honest: last change and (for incidents) the extent grows."""
-    conn.execute(
-        "UPDATE gpkg_contents SET last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now') "
-        "WHERE table_name = ?",
-        (table,),
-    )
-    if rows is not None and rows["longitude"].notna().any():
-        lon, lat = rows["longitude"].dropna(), rows["latitude"].dropna()
-        conn.execute(
-            "UPDATE gpkg_contents SET min_x = min(coalesce(min_x, ?), ?), "
-            "min_y = min(coalesce(min_y, ?), ?), max_x = max(coalesce(max_x, ?), ?), "
-            "max_y = max(coalesce(max_y, ?), ?) WHERE table_name = ?",
-            (
-                *(float(lon.min()),) * 2,
-                *(float(lat.min()),) * 2,
-                *(float(lon.max()),) * 2,
-                *(float(lat.max()),) * 2,
-                table,
-            ),
-        )
-
-
-def _gpkg_blobs(frame: gpd.GeoDataFrame) -> list[bytes | None]:
-    """GeoPackage binary geometries: ``GP``, version 0, flags (little-endian, no envelope),
-    srs_id 4326, then little-endian WKB."""
-    header = b"GP\x00\x01" + struct.pack("<i", 4326)
-    wkbs = frame.geometry.to_wkb(byte_order=1)
-    return [None if wkb is None else header + wkb for wkb in wkbs]
-
-
-def _envelope(blob: bytes | None) -> tuple[float, float, float, float] | None:
-    """(minx, maxx, miny, maxy) of a GeoPackage geometry, or None if null or empty."""
-    if blob is None or len(blob) < 8 or blob[:2] != b"GP" or blob[3] & 0x10:
-        return None
-    order = "<" if blob[3] & 1 else ">"
-    kind = (blob[3] >> 1) & 7
-    if kind:
-        return struct.unpack_from(order + "4d", blob, 8)
-    wkb = blob[8:]
-    wkb_order = "<" if wkb[0] == 1 else ">"
-    (geom_type,) = struct.unpack_from(wkb_order + "I", wkb, 1)
-    if geom_type % 1000 != 1:
-        return None  # only points are stored without an envelope here
-    x, y = struct.unpack_from(wkb_order + "2d", wkb, 5)
-    if x != x or y != y:  # NaN: an empty point
-        return None
-    return (x, x, y, y)
-
-
-def _register_gpkg_functions(conn: sqlite3.Connection) -> None:
-    conn.create_function("ST_IsEmpty", 1, lambda b: int(_envelope(b) is None), deterministic=True)
-    for i, name in enumerate(("ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY")):
-        conn.create_function(
-            name, 1, lambda b, i=i: (env := _envelope(b)) and env[i], deterministic=True
-        )
-
-
-def _create(path: Path) -> None:
-    """Create an empty store atomically: build it aside, then link it into place."""
-    import pyogrio
-
-    if not path.parent.is_dir():
-        raise StoreError("directory does not exist", path=path.parent)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp.gpkg")
-    empty = {
-        "reports": pd.DataFrame({c: pd.Series([], dtype=object) for c in REPORT_COLUMNS}),
-        "mentions": mentions_frame({}),
-        "runs": pd.DataFrame(
-            {
-                c: pd.Series([], dtype="int64" if c in ("reports_read", "incidents") else object)
-                for c in RUN_COLUMNS
-            }
-        ),
-    }
-    try:
-        pyogrio.write_dataframe(
-            to_frame([]), tmp, layer="incidents", driver="GPKG", geometry_type="Point"
-        )
-        for name, frame in empty.items():
-            pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG")
-        with sqlite3.connect(tmp) as conn:
-            for sql in _INDEXES:
-                conn.execute(sql)
-        conn.close()
-        try:
-            os.link(tmp, path)  # atomic, and never replaces a store another process made
-        except FileExistsError:
-            pass
-    except OSError as err:
-        raise StoreError(f"cannot create store: {err}", path=path) from err
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 # --- export -----------------------------------------------------------------------------------

@@ -182,7 +182,7 @@ def test_empty_txt_and_mistyped_optional_fields(tmp_path: Path) -> None:
     typed = tmp_path / "t.jsonl"
     typed.write_text('{"text": "نص", "url": 5}\n', encoding="utf-8")
     records = list(read_reports([empty, typed]))
-    assert records[0] == RecordError(str(empty), None, "empty report")
+    assert records[0] == RecordError(str(empty), None, "empty file")
     assert isinstance(records[1], Report) and records[1].url is None
     assert isinstance(records[2], RecordWarning)
 

@@ -1,0 +1,67 @@
+"""Encoding detection for report files: byte-order mark, UTF-8, then checked Windows-1256.
+
+Why this order: a byte-order mark is the writer's own statement; valid UTF-8 is almost never
+an accident for Arabic text; Windows-1256 decodes *any* byte string, so it is accepted only
+when the result looks like text (no control characters, and at least 90% of the non-ASCII
+characters Arabic or common punctuation).  Anything else is an error, never a guess.
+"""
+
+from __future__ import annotations
+
+import codecs
+
+__all__ = ["decode_bytes"]
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def decode_bytes(data: bytes) -> str:
+    """Decode a file's bytes by the module's rule (BOM, UTF-8, then checked Windows-1256).
+
+    Raises ``ValueError`` with the user-facing message when no rule applies, or when the
+    decoded text holds U+0000 (a binary file, or UTF-16 without a byte-order mark).
+    """
+    text = _decode(data)
+    if text is None:
+        raise ValueError("cannot decode as UTF-8, UTF-16 or Windows-1256")
+    if "\x00" in text:
+        raise ValueError("contains NUL bytes (a binary file, or UTF-16 without a byte-order mark?)")
+    return text
+
+
+def _decode(data: bytes) -> str | None:
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(codec)
+            except UnicodeDecodeError:
+                return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1256")
+    except UnicodeDecodeError:
+        return None
+    return text if _looks_like_arabic_text(text) else None
+
+
+def _looks_like_arabic_text(text: str) -> bool:
+    """Whether a Windows-1256 decoding is plausible: no controls, mostly Arabic beyond ASCII."""
+    non_ascii = 0
+    plausible = 0
+    for char in text:
+        code = ord(char)
+        if code < 0x20 and char not in "\t\n\r\f":
+            return False
+        if code < 0x80:
+            continue
+        non_ascii += 1
+        if 0x0600 <= code <= 0x06FF or 0x2000 <= code <= 0x206F or char in "\xa0«»×÷":
+            plausible += 1
+    return non_ascii > 0 and plausible >= 0.9 * non_ascii
