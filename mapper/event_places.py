@@ -16,6 +16,7 @@ borrowed point, 3 at a district or governorate.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from typing import Any
 
 from .clauses import Unit, to_norm
@@ -98,9 +99,11 @@ class EventPlaces:
 
     def _fallback(self, u: Unit, units: list[Unit]) -> list[PlaceChoice]:
         """A cue with no place: the sentence's first settlement (``في البلدة``, ``هناك``)."""
-        pool = [
-            m for v in units if v.sentence == u.sentence for m in v.mentions if m.kind not in NEVER
-        ]
+        # units come in sentence order: bisect the sentence's run (a scan of all units per
+        # clause was quadratic, minutes on a multi-megabyte report)
+        lo = bisect_left(units, u.sentence, key=_sentence)
+        hi = bisect_right(units, u.sentence, lo, key=_sentence)
+        pool = [m for v in units[lo:hi] for m in v.mentions if m.kind not in NEVER]
         for m in pool:
             if m.kind in SETTLEMENT:
                 return [(m, 2, None)]
@@ -164,3 +167,7 @@ def is_dateline(nt: NormalizedText, m: Mention) -> bool:
     _, ne = to_norm(nt, m.start, m.end)
     tail = nt.text[ne : ne + 4].strip()
     return bool(tail) and (tail[0].isdigit() or tail[0] in "(-–")
+
+
+def _sentence(unit: Unit) -> int:
+    return unit.sentence
