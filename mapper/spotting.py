@@ -5,7 +5,13 @@ at once, every gazetteer name, every fixed area phrase (``area_phrases.tsv``) an
 phrase (``blockers.tsv``: outlets, armed groups, operations...).  The longest-match rule settles
 overlaps, so ``دير الزور 24`` (an outlet) beats ``دير الزور`` and ``قوات سوريا الديمقراطية``
 beats ``سوريا``; blocker hits are then dropped.  A name right after a person or tribe cue
-(``person_cues.tsv``: ``أبو عمر داريا``, ``عشيرة ...``) is dropped too.
+(``person_cues.tsv``: ``أبو عمر داريا``, ``عشيرة ...``) is dropped too.  A world-list name that
+is also a common word (``common_word_names.tsv``: ``حديثة`` "modern", ``جدة`` "grandmother")
+keeps its world candidates only after a place noun or a locative word (``locatives.tsv``).
+
+Speed: everything a hit's key decides (blocker, candidates, clitic rule, guard) is worked out
+once when the spotter is built (:class:`_Term`), and what the lexicons say about a context word
+once per distinct word (:class:`_WordFacts`), so the per-hit work is field reads.
 
 Each surviving :class:`Span` keeps its ORIGINAL offsets, its proclitic prefix, the candidate
 place ids (best first by the gazetteer prior) and the generic noun written before it
@@ -28,6 +34,7 @@ __all__ = ["Span", "Spotter"]
 _BLOCK = "block"
 _PLACE = "place"
 _AREA = "area"
+_LOCATIVE = "locative"  # common_word_names.tsv: a locative word is context enough
 _NISBA_ENDINGS = ("ي", "يه")
 _SHORT_NAME = 4  # letters
 _WORD = re.compile("[0-9a-z\u00c0-\u024f\u0621-\u063a\u0641-\u064a\u0671-\u06d3]+")
@@ -82,6 +89,7 @@ class Spotter:
             normalize_name(r["term"]): int(r["scope"]) for r in read_table("person_cues.tsv")
         }
         self._unknown_heads = self._noun_kind.keys() | self._landmarks.keys()
+        self._locatives = {normalize_name(t) for t in terms_of(read_table("locatives.tsv"))}
         self._clitics = clitics()
         self._facts: dict[str, _WordFacts] = {}  # per-word context facts, filled on demand
         self._noun_matcher = TermMatcher(
@@ -101,6 +109,12 @@ class Spotter:
                 continue
             if term.channel and any(self._facts_of(w).speech for w in before):
                 continue
+            cue = self._facts_of(before[-1]).noun if before else ""
+            ids = term.ids
+            if term.needs and not self._in_place_context(term.needs, cue, hit.prefix, before):
+                ids = term.home_ids  # a common word here: only a home place may be meant
+                if not ids:
+                    continue
             start, end = normalized.to_original(hit.start, hit.end)
             spans.append(
                 Span(
@@ -108,8 +122,8 @@ class Spotter:
                     end=end,
                     prefix=_original_prefix(normalized, hit),
                     key=hit.term,
-                    place_ids=term.ids,
-                    cue=self._facts_of(before[-1]).noun if before else "",
+                    place_ids=ids,
+                    cue=cue,
                     norm_start=hit.start,
                     norm_end=hit.end,
                     fixed=term.fixed,
@@ -239,11 +253,22 @@ class Spotter:
                 person=max((self._person.get(b, 0) for b in readings), default=0),
                 speech=any(b in self._speech for b in readings),
                 noun=next((b for b in readings if b in self._nouns), ""),
+                locative=any(b in self._locatives for b in readings),
                 bare=next((b for b in readings if b in self._unknown_heads), word),
                 name=self._is_name_word(word),
             )
             self._facts[word] = facts
         return facts
+
+    def _in_place_context(self, needs: str, cue: str, prefix: str, before: list[str]) -> bool:
+        """Is a common-word world name (``common_word_names.tsv``) used as a place here?"""
+        if cue:
+            return True
+        if needs != _LOCATIVE:
+            return False
+        return prefix[-1:] in self._locatives or (
+            bool(before) and self._facts_of(before[-1]).locative
+        )
 
     def _after_person_cue(self, before: list[str]) -> bool:
         """Is one of the two words before a name a person or tribe cue whose scope reaches it?
@@ -263,6 +288,8 @@ class _Term:
     fixed: bool = False  # an area phrase
     clitic_ok: bool = True  # may be read after a proclitic
     channel: bool = False  # also a channel's name
+    needs: str = ""  # a common word too: the context that makes it a world place (or '')
+    home_ids: tuple[str, ...] = ()  # with ``needs``: the candidates kept without that context
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +299,7 @@ class _WordFacts:
     person: int  # how many words after it belong to a person's name (0: not a cue)
     speech: bool  # a speech word: a channel name after it is the channel
     noun: str  # the generic place noun it is, clitics stripped ('' if none)
+    locative: bool  # a preposition of place (في، إلى، قرب), clitics stripped
     bare: str  # the word without proclitics if that is a place or landmark noun, else the word
     name: bool  # may be an unknown place name after a place noun
 
@@ -287,6 +315,7 @@ def _term_entries(gazetteer: Gazetteer) -> list[tuple[str, _Term]]:
             found.setdefault(normalize_name(row["term"]), []).append((_AREA, (row["place_id"],)))
     for term in terms_of(read_table("blockers.tsv")):
         found.setdefault(normalize_name(term), []).append((_BLOCK, ()))
+    needs = {normalize_name(r["term"]): r["needs"] for r in read_table("common_word_names.tsv")}
     channels = {
         normalize_name(r["term"]) for r in read_table("channels.tsv") if r["role"] == "name"
     }
@@ -301,6 +330,8 @@ def _term_entries(gazetteer: Gazetteer) -> list[tuple[str, _Term]]:
             fixed=fixed,
             clitic_ok=fixed or _clitic_ok(gazetteer, key, ids),
             channel=key in channels,
+            needs=needs.get(key, ""),
+            home_ids=tuple(i for i in ids if in_home_region(gazetteer.get(i))),  # type: ignore[arg-type]
         )
         entries.append((key, term))
     return entries

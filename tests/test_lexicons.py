@@ -58,3 +58,18 @@ def test_bad_lexicon_row_names_file_and_line(tmp_path: Path) -> None:
     bad.write_text("term\tnote\nقصف\tok\nغارة\ta\tb\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"bad.tsv:3"):
         read_table("bad.tsv", path=bad)
+
+
+def test_common_word_names_are_world_names_with_a_known_context() -> None:
+    from mapper.gazetteer import Gazetteer, in_home_region
+    from mapper.normalize import normalize_name
+
+    g = Gazetteer.default()
+    rows = read_table("common_word_names.tsv")
+    assert rows
+    for row in rows:
+        assert row["needs"] in ("noun", "locative"), row
+        world = [p for p in g.lookup(row["term"]) if not in_home_region(p)]
+        assert world, f"common_word_names.tsv:{row['_line']}: {row['term']} names no world place"
+    locatives = {normalize_name(t) for t in terms_of(read_table("locatives.tsv"))}
+    assert {"في", "الي", "ب"} <= locatives

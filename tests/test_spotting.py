@@ -127,3 +127,27 @@ def test_no_place_at_daraya_in_the_seed(dev_docs, pipeline: Pipeline) -> None:
     seed = next(d for d in dev_docs if d["id"] == "seed-001")
     names = {m.name for m in pipeline.find_places(seed["text"])}
     assert not any("Daraya" in n or "Darayya" in n for n in names)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("اشترت الوزارة معدات حديثة للمشافي", []),
+        ("تقدمت القوات العراقية نحو مدينة حديثة", ["حديثة"]),
+        ("وصلت التعزيزات إلى حديثة صباح اليوم", ["حديثة"]),
+        ("زار الطفل جدة صديقه في المشفى", []),
+        ("هبطت الطائرة بجدة بعد رحلة طويلة", ["بجدة"]),
+        ("حمل المتطوعون الراية البيضاء", []),
+        ("ودخلوا العمارة المجاورة", []),
+    ],
+)
+def test_common_word_world_names_need_a_place_context(
+    pipeline: Pipeline, text: str, expected: list[str]
+) -> None:
+    assert [s for s, _ in places(pipeline, text)] == expected
+
+
+def test_haditha_is_the_iraqi_town(pipeline: Pipeline) -> None:
+    (m,) = pipeline.find_places("اشتباكات عنيفة في حديثة بمحافظة الأنبار")[:1]
+    place = pipeline.gazetteer.get(m.place_id)
+    assert (place.country, m.surface) == ("IQ", "حديثة")
