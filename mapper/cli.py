@@ -287,6 +287,8 @@ def _grow(args: argparse.Namespace) -> int:
     if not args.files:
         raise _Usage(f"gazetteer {args.action} needs a store (or, for suggest, names)")
     is_store = len(args.files) == 1 and args.files[0].endswith(".gpkg")
+    if (args.action == "unresolved" or is_store) and not Path(args.files[0]).is_file():
+        raise MapperError(f"{args.files[0]}: no such store")
     if args.action == "unresolved" or is_store:
         found = unresolved(Store(args.files[0]))
     if args.action == "unresolved":

@@ -185,7 +185,7 @@ def candidate(query: str, service: str, answer: Mapping[str, Any]) -> Candidate 
         return None
     raw = answer.get("raw") or {}
     props = raw.get("properties") or {}  # Photon answers are GeoJSON features
-    types = [raw.get("addresstype"), raw.get("type"), props.get("type"), props.get("osm_value")]
+    types = [raw.get("addresstype"), raw.get("type"), props.get("osm_value"), props.get("type")]
     types += [raw.get("fcode")]
     known = [str(t).lower() for t in types if t and str(t).lower() in _kinds()]
     if not known:

@@ -6,9 +6,11 @@ geopy's own Nominatim class is pointed at it (``domain``, ``scheme="http"``) thr
 
 from __future__ import annotations
 
+import copy
 import json
 import sqlite3
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -52,7 +54,19 @@ def fallback(server: NominatimServer, cache: Path, **kw) -> OnlineFallback:
 
 
 def mentions(fb: OnlineFallback, text: str = TEXT) -> dict[str, Mention]:
-    return {m.surface: m for m in Pipeline(fallback=fb).find_places(text)}
+    return {m.surface: m for m in with_fallback(fb).find_places(text)}
+
+
+@cache
+def _base() -> Pipeline:
+    return Pipeline()
+
+
+def with_fallback(fb: OnlineFallback) -> Pipeline:
+    """The bundled pipeline (built once) with ``fb`` as its fallback."""
+    pipe = copy.copy(_base())
+    pipe.fallback = fb
+    return pipe
 
 
 def test_unresolved_names_are_placed_and_marked(server: NominatimServer, tmp_path: Path) -> None:
@@ -173,7 +187,7 @@ def test_answers_outside_the_region_or_of_other_types_are_not_used(
 
 def test_precision_follows_the_answer_type(server: NominatimServer, tmp_path: Path) -> None:
     server.replies["الشويحات"] = Reply([place(31, "الشويحات", 35.0, 40.0, kind="state")])
-    pipe = Pipeline(fallback=fallback(server, tmp_path / "c.sqlite"))
+    pipe = with_fallback(fallback(server, tmp_path / "c.sqlite"))
     text = "قتل مدنيان في قصف جوي على بلدة المصيفرة. واندلعت اشتباكات عنيفة في قرية الشويحات."
     incidents = pipe.process(Report(id="r", text=text)).incidents
     precision = {i.location_ar: i.geo_precision for i in incidents}
@@ -192,6 +206,40 @@ def test_a_noun_prefers_an_answer_of_its_kind(server: NominatimServer, tmp_path:
     )
     found = mentions(fallback(server, tmp_path / "c.sqlite"))
     assert found["المصيفرة"].place_id == "nominatim:node/42"  # بلدة: a settlement
+
+
+@pytest.mark.parametrize(
+    ("service", "options", "restriction"),
+    [
+        ("nominatim", {"user_agent": "t"}, {"country_codes", "viewbox", "namedetails"}),
+        ("photon", {}, {"bbox", "limit"}),
+        ("geonames", {"username": "t"}, {"country"}),
+        ("pelias", {"domain": "t", "api_key": "k"}, {"boundary_rect"}),
+    ],
+)
+def test_each_service_is_restricted_as_it_can_be(
+    service: str, options: dict[str, str], restriction: set[str]
+) -> None:
+    from geopy.geocoders import get_geocoder_for_service
+
+    from mapper.online import _restriction
+
+    kwargs = _restriction(get_geocoder_for_service(service)(**options).geocode)
+    assert restriction <= set(kwargs) and kwargs["exactly_one"] is False
+
+
+def test_photon_and_geonames_answers_become_candidates() -> None:
+    from mapper.online import candidate
+
+    photon = {
+        "type": "Feature",
+        "properties": {"osm_type": "N", "osm_id": 7, "osm_value": "hamlet", "type": "city"},
+    }
+    c = candidate("x", "photon", {"address": "X", "lat": 34.9, "lon": 40.5, "raw": photon})
+    assert (c.kind, c.ident) == ("village", "n/7")
+    geonames = {"fcode": "ADM2", "geonameId": 99, "countryCode": "IQ", "toponymName": "Qaim"}
+    c = candidate("x", "geonames", {"address": "Q", "lat": 34.3, "lon": 41.1, "raw": geonames})
+    assert (c.kind, c.ident, c.country, c.name_en) == ("district", "geonames/99", "IQ", "Qaim")
 
 
 def test_configuration_errors(tmp_path: Path) -> None:
@@ -286,6 +334,8 @@ def test_cli_geocoder_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture
     assert code == 1 and "needs --workers 1" in err
     code, _, err = cli(capsys, *run, "--engine=dask")
     assert code == 2 and "needs --engine local" in err
+    code, _, err = cli(capsys, "gazetteer", "unresolved", str(tmp_path / "none.gpkg"))
+    assert code == 1 and "none.gpkg: no such store" in err and not (tmp_path / "none.gpkg").exists()
 
 
 # --- growing the gazetteer ----------------------------------------------------------------
