@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from mapper.cli import main  # noqa: E402  (after the path set-up above)
-from tests.nominatim_server import Reply, place, running  # noqa: E402
+from mapper.cli import main
+from tests.nominatim_server import Reply, place, running
 
 NAMES = ["الشويحات", "الكرامشة", "المصيفرة", "الطحيحة", "الزويرات", "الحميدات", "الجويفة"]
 NAMES += ["العكيرشة", "الخريطة", "البويضة", "السعيدات", "الحسينات"]
