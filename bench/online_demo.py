@@ -18,6 +18,7 @@ import json
 import logging
 import sys
 import tempfile
+from itertools import pairwise
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -74,7 +75,7 @@ def main_() -> None:
     times = [r.at - first[0].at for r in first]
     print(f"\nfirst run: {len(first)} requests for {len(names)} names in {2 * len(names)} mentions")
     print("request arrival (s): " + ", ".join(f"{t:.3f}" for t in times))
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    gaps = [b - a for a, b in pairwise(times)]
     if gaps:
         rate = len(gaps) / (times[-1] - times[0])
         print(f"gaps (s): min {min(gaps):.3f}, max {max(gaps):.3f}; rate {rate:.3f} requests/s")
