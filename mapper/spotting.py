@@ -21,11 +21,11 @@ place ids (best first by the gazetteer prior) and the generic noun written befor
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 
 from .gazetteer import Gazetteer, generate_variants, in_home_region
-from .lexicons import Hit, TermMatcher, clitics, read_table, terms_of
+from .lexicons import Hit, TermMatcher, clitics, read_table, select_longest, terms_of
 from .models import PlaceKind
 from .normalize import NormalizedText, normalize_name
 
@@ -66,7 +66,6 @@ class Spotter:
 
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
-        self._matcher = TermMatcher(_term_entries(gazetteer))
         self._nouns = {normalize_name(t) for t in terms_of(read_table("place_nouns.tsv"))}
         self._noun_kind = {
             normalize_name(r["term"]): r["kinds"].split("|")[0]
@@ -92,15 +91,15 @@ class Spotter:
         self._locatives = {normalize_name(t) for t in terms_of(read_table("locatives.tsv"))}
         self._clitics = clitics()
         self._facts: dict[str, _WordFacts] = {}  # per-word context facts, filled on demand
-        self._noun_matcher = TermMatcher(
-            [(t, "noun") for t in self._noun_kind] + [(t, "landmark") for t in self._landmarks]
-        )
+        # one automaton for names and for the nouns that head unknown names: one pass a text
+        self._matcher = TermMatcher(_term_entries(gazetteer, self._unknown_heads))
 
     def spot(self, normalized: NormalizedText) -> list[Span]:
         """Place-name spans of a normalized text, in text order, never overlapping."""
         text = normalized.text
         spans = []
-        for hit in self._matcher.find(text):
+        hits = list(self._matcher.iter_hits(text))
+        for hit in select_longest(h for h in hits if h.payloads[0].place):
             term: _Term = hit.payloads[0]
             if term.block or (hit.prefix and not term.clitic_ok):
                 continue
@@ -129,12 +128,15 @@ class Spotter:
                     fixed=term.fixed,
                 )
             )
-        spans += self._unknown_names(normalized, spans)
+        heads = select_longest(h for h in hits if h.payloads[0].head)
+        spans += self._unknown_names(normalized, spans, heads)
         spans.sort(key=lambda sp: sp.start)
         return spans
 
     # names the gazetteer does not know ----------------------------------------------------
-    def _unknown_names(self, normalized: NormalizedText, known: list[Span]) -> list[Span]:
+    def _unknown_names(
+        self, normalized: NormalizedText, known: list[Span], heads: list[Hit]
+    ) -> list[Span]:
         """Names written after a place or landmark noun that the gazetteer does not know.
 
         ``قرية الطوطحية`` → an unresolved village; ``وتل مدكوك`` → an unresolved landmark
@@ -147,7 +149,7 @@ class Spotter:
             taken[sp.norm_start : sp.norm_end] = b"\x01" * (sp.norm_end - sp.norm_start)
         out: list[Span] = []
         resume = 0
-        for hit in self._noun_matcher.find(text):
+        for hit in heads:
             if hit.start < resume or taken[hit.start]:
                 continue
             window = _LIST_WINDOW if hit.term in self._list_nouns else _NAME_WINDOW
@@ -284,6 +286,8 @@ class _Term:
     """Everything the spotter needs to know about one matched key, decided when it is built."""
 
     ids: tuple[str, ...]  # candidates best first (for an area phrase: its fixed place)
+    place: bool = True  # a name, area phrase or blocker (else only a head noun)
+    head: bool = False  # a place or landmark noun that may head a name the gazetteer lacks
     block: bool = False  # an outlet, armed group, operation...: never a place
     fixed: bool = False  # an area phrase
     clitic_ok: bool = True  # may be read after a proclitic
@@ -304,9 +308,9 @@ class _WordFacts:
     name: bool  # may be an unknown place name after a place noun
 
 
-def _term_entries(gazetteer: Gazetteer) -> list[tuple[str, _Term]]:
-    """One :class:`_Term` per normalized key: gazetteer names, bare admin names, area phrases
-    and blockers merged, so the per-hit work is a field read."""
+def _term_entries(gazetteer: Gazetteer, heads: Set[str]) -> list[tuple[str, _Term]]:
+    """One :class:`_Term` per normalized key: gazetteer names, bare admin names, area phrases,
+    blockers and the ``heads`` of unknown names merged, so the per-hit work is a field read."""
     found: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
     for key, ids in [*gazetteer.names(), *_admin_bare_names(gazetteer)]:
         found.setdefault(key, []).append((_PLACE, ids))
@@ -332,8 +336,10 @@ def _term_entries(gazetteer: Gazetteer) -> list[tuple[str, _Term]]:
             channel=key in channels,
             needs=needs.get(key, ""),
             home_ids=tuple(i for i in ids if in_home_region(gazetteer.get(i))),  # type: ignore[arg-type]
+            head=key in heads,
         )
         entries.append((key, term))
+    entries += [(key, _Term(ids=(), place=False, head=True)) for key in heads - found.keys()]
     return entries
 
 
