@@ -2,7 +2,8 @@
 
 One Aho-Corasick pass (:class:`~mapper.lexicons.TermMatcher`) over the normalized text finds,
 at once, every gazetteer name, every fixed area phrase (``area_phrases.tsv``) and every blocker
-phrase (``blockers.tsv``: outlets, armed groups, operations...).  The longest-match rule settles
+phrase (``blockers.tsv``: outlets, armed groups, operations...), and the place and landmark
+nouns that head names the gazetteer lacks (``قرية``, ``مسجد``).  The longest-match rule settles
 overlaps, so ``دير الزور 24`` (an outlet) beats ``دير الزور`` and ``قوات سوريا الديمقراطية``
 beats ``سوريا``; blocker hits are then dropped.  A name right after a person or tribe cue
 (``person_cues.tsv``: ``أبو عمر داريا``, ``عشيرة ...``) is dropped too.  A world-list name that
@@ -10,8 +11,8 @@ is also a common word (``common_word_names.tsv``: ``حديثة`` "modern", ``ج�
 keeps its world candidates only after a place noun or a locative word (``locatives.tsv``).
 
 Speed: everything a hit's key decides (blocker, candidates, clitic rule, guard) is worked out
-once when the spotter is built (:class:`_Term`), and what the lexicons say about a context word
-once per distinct word (:class:`_WordFacts`), so the per-hit work is field reads.
+once when the spotter is built (:mod:`mapper.name_table`), and what the lexicons say about a
+context word once per distinct word (:class:`_WordFacts`), so the per-hit work is field reads.
 
 Each surviving :class:`Span` keeps its ORIGINAL offsets, its proclitic prefix, the candidate
 place ids (best first by the gazetteer prior) and the generic noun written before it
@@ -21,26 +22,20 @@ place ids (best first by the gazetteer prior) and the generic noun written befor
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence, Set
 from dataclasses import dataclass
 
-from .gazetteer import Gazetteer, generate_variants, in_home_region
+from .gazetteer import Gazetteer
 from .lexicons import Hit, TermMatcher, clitics, read_table, select_longest, terms_of
-from .models import PlaceKind
+from .name_table import Term, build_terms
 from .normalize import NormalizedText, normalize_name
 
 __all__ = ["Span", "Spotter"]
 
-_BLOCK = "block"
-_PLACE = "place"
-_AREA = "area"
 _LOCATIVE = "locative"  # common_word_names.tsv: a locative word is context enough
 _NISBA_ENDINGS = ("ي", "يه")
-_SHORT_NAME = 4  # letters
 _WORD = re.compile("[0-9a-z\u00c0-\u024f\u0621-\u063a\u0641-\u064a\u0671-\u06d3]+")
 _LIST_WINDOW = 30  # words read after a plural place noun (a list of villages may be long)
 _NAME_WINDOW = 8  # words read after a singular noun: a name, or a landmark's with patronyms
-_BIG_CITY = 1_000_000
 _FACTS_LIMIT = 100_000  # distinct words remembered before the cache starts over
 _QUOTES = "\"'“”„«»‹›()[]{}-–—:؛،,."
 
@@ -92,7 +87,7 @@ class Spotter:
         self._clitics = clitics()
         self._facts: dict[str, _WordFacts] = {}  # per-word context facts, filled on demand
         # one automaton for names and for the nouns that head unknown names: one pass a text
-        self._matcher = TermMatcher(_term_entries(gazetteer, self._unknown_heads))
+        self._matcher = TermMatcher(build_terms(gazetteer, self._unknown_heads))
 
     def spot(self, normalized: NormalizedText) -> list[Span]:
         """Place-name spans of a normalized text, in text order, never overlapping."""
@@ -100,7 +95,7 @@ class Spotter:
         spans = []
         hits = list(self._matcher.iter_hits(text))
         for hit in select_longest(h for h in hits if h.payloads[0].place):
-            term: _Term = hit.payloads[0]
+            term: Term = hit.payloads[0]
             if term.block or (hit.prefix and not term.clitic_ok):
                 continue
             before = _words_before(text, hit.start, 2)
@@ -282,21 +277,6 @@ class Spotter:
 
 
 @dataclass(frozen=True, slots=True)
-class _Term:
-    """Everything the spotter needs to know about one matched key, decided when it is built."""
-
-    ids: tuple[str, ...]  # candidates best first (for an area phrase: its fixed place)
-    place: bool = True  # a name, area phrase or blocker (else only a head noun)
-    head: bool = False  # a place or landmark noun that may head a name the gazetteer lacks
-    block: bool = False  # an outlet, armed group, operation...: never a place
-    fixed: bool = False  # an area phrase
-    clitic_ok: bool = True  # may be read after a proclitic
-    channel: bool = False  # also a channel's name
-    needs: str = ""  # a common word too: the context that makes it a world place (or '')
-    home_ids: tuple[str, ...] = ()  # with ``needs``: the candidates kept without that context
-
-
-@dataclass(frozen=True, slots=True)
 class _WordFacts:
     """Context facts of one normalized word (proclitic readings included)."""
 
@@ -306,54 +286,6 @@ class _WordFacts:
     locative: bool  # a preposition of place (في، إلى، قرب), clitics stripped
     bare: str  # the word without proclitics if that is a place or landmark noun, else the word
     name: bool  # may be an unknown place name after a place noun
-
-
-def _term_entries(gazetteer: Gazetteer, heads: Set[str]) -> list[tuple[str, _Term]]:
-    """One :class:`_Term` per normalized key: gazetteer names, bare admin names, area phrases,
-    blockers and the ``heads`` of unknown names merged, so the per-hit work is a field read."""
-    found: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
-    for key, ids in [*gazetteer.names(), *_admin_bare_names(gazetteer)]:
-        found.setdefault(key, []).append((_PLACE, ids))
-    for row in read_table("area_phrases.tsv"):
-        if row["place_id"] in gazetteer:
-            found.setdefault(normalize_name(row["term"]), []).append((_AREA, (row["place_id"],)))
-    for term in terms_of(read_table("blockers.tsv")):
-        found.setdefault(normalize_name(term), []).append((_BLOCK, ()))
-    needs = {normalize_name(r["term"]): r["needs"] for r in read_table("common_word_names.tsv")}
-    channels = {
-        normalize_name(r["term"]) for r in read_table("channels.tsv") if r["role"] == "name"
-    }
-    entries = []
-    for key, payloads in found.items():
-        kinds = {kind for kind, _ in payloads}
-        fixed = _AREA in kinds
-        ids = _merge_ids(payloads, _AREA if fixed else _PLACE)
-        term = _Term(
-            ids=ids,
-            block=_BLOCK in kinds,
-            fixed=fixed,
-            clitic_ok=fixed or _clitic_ok(gazetteer, key, ids),
-            channel=key in channels,
-            needs=needs.get(key, ""),
-            home_ids=tuple(i for i in ids if in_home_region(gazetteer.get(i))),  # type: ignore[arg-type]
-            head=key in heads,
-        )
-        entries.append((key, term))
-    entries += [(key, _Term(ids=(), place=False, head=True)) for key in heads - found.keys()]
-    return entries
-
-
-def _clitic_ok(gazetteer: Gazetteer, key: str, ids: tuple[str, ...]) -> bool:
-    """A short foreign name with a proclitic is more often another word (باردو is not
-    ب + اردو, Ordu): keep such a reading only for home places, countries and big cities."""
-    if len(key) > _SHORT_NAME:
-        return True
-    for place in filter(None, map(gazetteer.get, ids)):
-        if in_home_region(place) or place.kind in (PlaceKind.COUNTRY, PlaceKind.REGION):
-            return True
-        if (place.population or 0) >= _BIG_CITY:
-            return True
-    return False
 
 
 def _words_before(text: str, pos: int, n: int) -> list[str]:
@@ -384,14 +316,6 @@ def _joined(word: str, clitics) -> bool:
     return word.startswith(("و", clitics.article))
 
 
-def _merge_ids(payloads: Sequence[tuple[str, object]], want: str) -> tuple[str, ...]:
-    out: list[str] = []
-    for kind, ids in payloads:
-        if kind == want:
-            out += [i for i in ids if i not in out]  # type: ignore[attr-defined]
-    return tuple(out)
-
-
 def _original_prefix(normalized: NormalizedText, hit: Hit) -> str:
     """The prefix as written in the original text (harakat kept)."""
     if not hit.prefix:
@@ -399,23 +323,3 @@ def _original_prefix(normalized: NormalizedText, hit: Hit) -> str:
     start, _ = normalized.to_original(hit.start, hit.start + len(hit.prefix))
     bare_start, _ = normalized.to_original(hit.start + len(hit.prefix), hit.end)
     return normalized.original[start:bare_start]
-
-
-def _admin_bare_names(gazetteer: Gazetteer) -> list[tuple[str, tuple[str, ...]]]:
-    """Admin units named '<noun> X' (محافظة دير الزور) are also called X (weak names)."""
-    prefixes = [
-        normalize_name(r["term"])
-        for r in read_table("place_nouns.tsv")
-        if r["admin_prefix"] == "yes"
-    ]
-    out: dict[str, list[str]] = {}
-    for place in gazetteer:
-        for name in (place.name_ar, *place.variants_ar):
-            key = normalize_name(name)
-            for prefix in prefixes:
-                if key.startswith(prefix + " "):
-                    for bare in generate_variants(key[len(prefix) + 1 :]):
-                        ids = out.setdefault(bare, [])
-                        if place.place_id not in ids:
-                            ids.append(place.place_id)
-    return [(k, tuple(v)) for k, v in out.items()]
