@@ -382,8 +382,12 @@ def _add_online(p: argparse.ArgumentParser) -> None:
         help="geopy geocoder option, e.g. username=me, domain=host:port, scheme=http",
     )
     g.add_argument("--geocoder-cache", metavar="FILE", help="answer cache (SQLite)")
-    g.add_argument("--geocoder-delay", type=float, help="seconds between requests (default 1)")
-    g.add_argument("--geocoder-retries", type=int, default=2, help="retries after an error")
+    g.add_argument(
+        "--geocoder-delay", type=float, metavar="SECONDS", help="between requests (default 1)"
+    )
+    g.add_argument(
+        "--geocoder-retries", type=int, default=2, metavar="N", help="after an error (default 2)"
+    )
     g.add_argument("--offline", action="store_true", help="use cached answers only")
 
 
@@ -391,6 +395,8 @@ def _add_online(p: argparse.ArgumentParser) -> None:
 def _online(args: argparse.Namespace) -> Iterator[None]:
     """Build ``args.fallback`` for the command, print its warnings and summary, close it."""
     args.fallback = None
+    if args.command == "gazetteer" and args.action != "suggest":
+        args.geocoder = args.offline = None  # check/export/unresolved ask nothing
     if not getattr(args, "geocoder", None):
         if getattr(args, "offline", False):
             raise _Usage("--offline needs --geocoder (whose cached answers to use)")

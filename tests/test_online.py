@@ -390,6 +390,13 @@ def test_unresolved_then_suggest_then_extra_resolves(
     (tmp_path / "mapper.toml").write_text('gazetteer-extra = ["cand.csv"]\n', "utf-8")
     code, out2, _ = cli(capsys, "places", str(src))
     assert out2 == out
+    code, out, _ = cli(capsys, "extract", str(src))
+    assert '"place_id": "nominatim-node-11"' in out
+    code, _, err = cli(capsys, "run", str(src), "--out", "out", "-q", "--geocoder", "nominatim")
+    assert code == 1 and "user-agent" in err  # a config's extra does not hide the usual checks
+    code, _, _ = cli(capsys, "run", str(src), "--out", "out2", "-q")
+    code, out, _ = cli(capsys, "gazetteer", "unresolved", "out2/incidents.gpkg")
+    assert [line.split("\t")[2] for line in out.splitlines()[1:]] == ["الكرامشة"]
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     code, out, err = cli(
         capsys, "gazetteer", "suggest", "الشويحات", "--geocoder=nominatim", "--offline"
