@@ -59,6 +59,15 @@ def actors_of(scan: Scan, u: Unit, air: bool) -> tuple[Actor | None, Actor | Non
     found: list[Actor] = []
     speakers = [h for h in scan.claims.between(u.nstart, u.nend) if _is_party(h)]
     hits = scan.actors.between(u.nstart, u.nend)
+    marks = [h.end for h in hits if h.payloads[0][1] == "target"]
+    targets = [  # "ضد التنظيم": the target, whatever its category
+        h.payloads[0] for h in hits if any(0 <= h.start - e <= 1 for e in marks)
+    ]
+    hits = [
+        h
+        for h in hits
+        if h.payloads[0][1] != "target" and not any(0 <= h.start - e <= 1 for e in marks)
+    ]
     silent = [h for h in hits if not any(s.start <= h.start < s.end for s in speakers)]
     if any(h.payloads[0][1] != "civilian" for h in silent):
         hits = silent  # the party that speaks is not an actor of the event
@@ -67,6 +76,10 @@ def actors_of(scan: Scan, u: Unit, air: bool) -> tuple[Actor | None, Actor | Non
         if all(actor[0] != f[0] for f in found):
             found.append(actor)
     armed = [f for f in found if f[1] != "civilian"]
+    if targets and armed and targets[0][0] != armed[0][0]:
+        return armed[0], targets[0]
+    if targets:
+        return None, targets[0]
     if air:  # a strike: the air force is the attacker wherever it is named
         armed.sort(key=lambda f: f[1] != "air")
     civilians = [f for f in found if f[1] == "civilian"]

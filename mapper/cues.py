@@ -28,7 +28,9 @@ from .numbers import NumberReader
 
 __all__ = ["CueScanner", "Scan"]
 
-_ROLES = frozenset({"event", "block", "killed", "injured", "coord", "subord", "away"})
+_ROLES = frozenset(
+    {"event", "block", "killed", "injured", "coord", "subord", "away", "total", "habit"}
+)
 _LINKS = frozenset({"within", "facility"})
 _TAGS = ("cue", "actor", "rel", "claim", "date", "num")
 

@@ -7,7 +7,10 @@ matched and the prediction lies within that distance (a prediction without a poi
 
 Incidents: a predicted incident matches a gold incident of the same report when its point is
 within 10 km of the gold location's point, or, when the gold place has no point, when it names
-the same place; one-to-one (closest first).  Field accuracies are over matched pairs.
+the same place (its English name, or for a prediction without a point of its own, its Arabic
+surface against the gold surfaces of that place); one-to-one, greedily, preferring pairs whose
+evidence overlaps, then the same type and date, then the closest.  Field accuracies are over
+matched pairs.
 """
 
 from __future__ import annotations
@@ -97,7 +100,7 @@ def _context(text: str, start: int, end: int) -> str:
     return f"…{left}[{text[start:end]}]{right}…"
 
 
-def _one_to_one(cands: list[tuple[float, int, int]]) -> list[tuple[int, int]]:
+def _one_to_one(cands: list[tuple[Any, int, int]]) -> list[tuple[int, int]]:
     """Greedy one-to-one matching: ``(cost, gold, predicted)`` triples, lowest cost first."""
     used_g: set[int] = set()
     used_p: set[int] = set()
@@ -220,13 +223,59 @@ def _gold_point(location: str, points: dict[str, tuple[float, float] | None]):
     return None
 
 
-def _same_name(gold_location: str, inc: Incident) -> bool:
+def _same_name(gold_location: str, inc: Incident, surfaces: dict[str, set[str]]) -> bool:
+    """Does ``inc`` name the gold place?  By English name, or, for a prediction without a point
+    of its own (unresolved, or placed at a parent's point), by its Arabic surface against the
+    gold surfaces of that place in the same text (clitics and harakat aside)."""
     g = normalize_name(gold_location.split(" (")[0]).lower().replace("-", " ")
     names = {
         normalize_name(n.split(" (")[0]).lower().replace("-", " ")
         for n in (inc.location, inc.location_ar)
     }
-    return any(g == n or g.removeprefix("al ") == n.removeprefix("al ") for n in names if n)
+    if any(g == n or g.removeprefix("al ") == n.removeprefix("al ") for n in names if n):
+        return True
+    if inc.place_id and inc.latitude is not None and inc.geo_precision == 1:
+        return False  # a place resolved to its own point is judged by its name
+    gold = surfaces.get(gold_location, set())
+    return any(  # "منطقة الشامية" names "الشامية"
+        p == g or p.endswith(f" {g}") or g.endswith(f" {p}")
+        for p in _bare(inc.location_ar)
+        for g in gold
+    )
+
+
+def _bare(surface: str) -> set[str]:
+    """A surface without harakat, with and without one or two leading clitic letters."""
+    s = normalize_name(surface)
+    return {s, s[1:], s[2:]} - {""} if len(s) > 4 else {s}
+
+
+def _gold_surfaces(doc: dict[str, Any]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for t in doc.get("toponyms") or []:
+        out.setdefault(t["name"], set()).update(_bare(t["surface"]))
+    for g in doc.get("incidents") or []:  # shortened names in older records
+        for name, found in list(out.items()):
+            if g["location"] != name and name.startswith(g["location"]):
+                out.setdefault(g["location"], set()).update(found)
+    return out
+
+
+def _evidence_span(text: str, evidence: str) -> tuple[int, int]:
+    start = text.find(evidence) if evidence else -1
+    return (start, start + len(evidence)) if start >= 0 else (-1, -1)
+
+
+def _cost(d: float, g: dict[str, Any], span: tuple[int, int], inc: Incident) -> tuple:
+    """Matching order among candidates that all qualify (within 10 km or same name): the
+    same evidence first, then the same event type and date, then distance."""
+    overlap = min(span[1], inc.evidence_end) - max(span[0], inc.evidence_start)
+    return (
+        overlap <= 0,
+        g["event_type"] != inc.event_type,
+        g.get("date") != inc.event_date,
+        d,
+    )
 
 
 def score_incidents(
@@ -241,16 +290,18 @@ def score_incidents(
         s.gold += len(gold)
         s.predicted += len(pred)
         points = _gold_points(doc)
+        surfaces = _gold_surfaces(doc)
         cands = []
         for gi, g in enumerate(gold):
             gp = _gold_point(g["location"], points)
+            span = _evidence_span(doc["text"], g.get("evidence") or "")
             for pi, inc in enumerate(pred):
                 if gp is not None and inc.latitude is not None:
                     d = haversine_km(gp[0], gp[1], inc.latitude, inc.longitude)  # type: ignore[arg-type]
                     if d <= 10:
-                        cands.append((d, gi, pi))
-                elif _same_name(g["location"], inc):
-                    cands.append((0.0, gi, pi))
+                        cands.append((_cost(d, g, span, inc), gi, pi))
+                elif _same_name(g["location"], inc, surfaces):
+                    cands.append((_cost(0.0, g, span, inc), gi, pi))
         pairs = _one_to_one(cands)
         used_g = {gi for gi, _ in pairs}
         used_p = {pi for _, pi in pairs}

@@ -17,6 +17,7 @@ borrowed point, 3 at a district or governorate.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
 from typing import Any
 
 from .clauses import Unit, to_norm
@@ -25,7 +26,15 @@ from .lexicons import Hit
 from .models import Mention
 from .normalize import NormalizedText
 
-__all__ = ["COARSE", "EventPlaces", "Located", "PlaceChoice", "is_dateline"]
+__all__ = [
+    "COARSE",
+    "EventPlaces",
+    "Located",
+    "PlaceChoice",
+    "is_dateline",
+    "key",
+    "settlements",
+]
 
 COARSE = frozenset({"district", "subdistrict", "governorate", "region"})
 NEVER = frozenset({"river", "country"})
@@ -33,9 +42,22 @@ INNER = frozenset({"neighbourhood", "neighborhood", "landmark"})
 SETTLEMENT = frozenset({"city", "town", "village"})
 _LIST_SIZE = 6  # this many places in one clause are one operation at the wider area
 _CLITICS = ("", "و", "ب", "وب", "ف", "ل")
+_QUOTES = "\"'“”«»()-–—"
 
-PlaceChoice = tuple[Mention, int, Mention | None]  # (mention, geo_precision, container)
 Located = tuple[float | None, float | None, int, tuple[str, str, str], list[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceChoice:
+    """An event place: the mention, its geo_precision, the settlement that lends it a point,
+    and how it was chosen: ``named`` in the clause, ``fallback`` (no place in the clause),
+    ``list`` (a long list at the wider area) or ``borrowed`` (an inner place at the last
+    settlement named before it)."""
+
+    mention: Mention
+    precision: int
+    container: Mention | None = None
+    how: str = "named"
 
 
 class EventPlaces:
@@ -50,19 +72,30 @@ class EventPlaces:
         self.linkers = linkers
         self.gazetteer = gazetteer
 
-    def choose(self, scan: Scan, u: Unit, units: list[Unit]) -> list[PlaceChoice]:
-        """``(mention, geo_precision, container)`` for each event place of clause ``u``."""
+    def choose(
+        self, scan: Scan, u: Unit, units: list[Unit], towns: list[Mention]
+    ) -> list[PlaceChoice]:
+        """The event places of clause ``u``; ``units`` (all clauses) and ``towns`` (the
+        report's resolved settlements, see :func:`settlements`) serve the fallbacks."""
         nt = scan.nt
         rel = scan.relative.between(u.nstart, u.nend)
         kept: list[PlaceChoice] = []
         containers: set[int] = set()
         cands = [m for m in u.mentions if m.kind not in NEVER and not is_dateline(nt, m)]
-        skip_next = among = False
+        cues = {p[0] for h in scan.cues.between(u.nstart, u.nend) for p in h.payloads}
+        if "total" in cues:  # a tally over an area sums incidents told elsewhere
+            cands = [m for m in cands if m.kind not in COARSE]
+            if not cands:
+                return []
+        skip = {"source", "actor", "toward"} if "away" in cues else {"source", "actor"}
+        skip_next = among = went = False
+        areas: list[Mention] = []  # districts, governorates, regions named as such
         for i, m in enumerate(cands):
             ns, ne = to_norm(nt, m.start, m.end)
             roles = self._cues_before(nt.text, rel, ns)
-            if skip_next or i in containers or roles & {"source", "actor"}:
+            if skip_next or i in containers or roles & skip:
                 skip_next = False
+                went = went or "toward" in roles
                 continue
             skip_next = "between" in roles
             among = among or any(h.payloads[0] == "among" and h.end <= ns for h in rel)
@@ -70,44 +103,66 @@ class EventPlaces:
             after = any(
                 h.start >= ne and h.start - ne <= 1 and h.payloads[0] == "after" for h in rel
             )
-            if (before or among) and any(k[0].kind not in COARSE for k in kept):
+            if m.kind in COARSE:
+                areas.append(m)
+            if (before or among) and any(k.mention.kind not in COARSE for k in kept):
                 continue  # "قرية الطيبة بريف الميادين": a qualifier of the place before
-            container = None
+            how, container = "named", None
             if m.kind in INNER:
-                for j in range(i + 1, len(cands)):
-                    if cands[j].kind in SETTLEMENT and self._linked(nt, m, cands[j]):
-                        container = cands[j]
-                        containers.add(j)
-                        break
-            if container is not None and m.kind == "landmark":
+                j = self._container(nt, cands, i)
+                if j is not None:
+                    container = cands[j]
+                    containers.add(j)
+                elif not m.place_id:
+                    if any(_resolved_settlement(c) for c in cands[i + 1 :]):
+                        continue  # "فندق X بسوسة": a detail of the town named after it
+                    container, how = _settlement_before(towns, m.start), "borrowed"
+            if container is not None and m.kind == "landmark" and not m.place_id and how == "named":
                 m, container = container, None  # a mosque of a town: the town, in part
                 before = True
             precision = 2 if before or after or container else 1
             if m.kind in COARSE:
                 precision = 3 if not before else 2
-            if all(k[0].place_id != m.place_id for k in kept):
-                kept.append((m, precision, container))
-        fine = [k for k in kept if k[0].kind not in COARSE]
+            if all(key(k.mention) != key(m) for k in kept):
+                kept.append(PlaceChoice(m, precision, container, how))
+        fine = [k for k in kept if k.mention.kind not in COARSE]
         if len(fine) >= _LIST_SIZE:
-            wide = [k for k in kept if k[0].kind in COARSE]
-            return [(wide[-1][0], 3, None)] if wide else fine[:1]
+            return [PlaceChoice(areas[-1], 3, None, "list")] if areas else fine[:1]
         if fine:
             return fine
         if kept:
             return kept[:1]
-        return self._fallback(u, units)
+        return [] if went else self._fallback(scan, u, units, towns)  # a withdrawal to X only
 
-    def _fallback(self, u: Unit, units: list[Unit]) -> list[PlaceChoice]:
-        """A cue with no place: the sentence's first settlement (``في البلدة``, ``هناك``)."""
+    def _container(self, nt: NormalizedText, cands: list[Mention], i: int) -> int | None:
+        for j in range(i + 1, len(cands)):
+            if cands[j].kind in SETTLEMENT and self._linked(nt, cands[i], cands[j]):
+                return j
+        return None
+
+    def _fallback(
+        self, scan: Scan, u: Unit, units: list[Unit], towns: list[Mention]
+    ) -> list[PlaceChoice]:
+        """A cue with no place: an anaphor (``في البلدة``, ``هناك``) points to the last
+        settlement named; otherwise the smallest area named in the sentence (corpus README
+        rule 9: "areas held by IS" go to the smallest area the text gives)."""
+        if any(h.payloads[0] == "anaphor" for h in scan.relative.between(u.nstart, u.nend)):
+            town = _settlement_before(towns, u.end)
+            return [PlaceChoice(town, 2, None, "fallback")] if town is not None else []
         # units come in sentence order: bisect the sentence's run (a scan of all units per
         # clause was quadratic, minutes on a multi-megabyte report)
         lo = bisect_left(units, u.sentence, key=_sentence)
         hi = bisect_right(units, u.sentence, lo, key=_sentence)
-        pool = [m for v in units[lo:hi] for m in v.mentions if m.kind not in NEVER]
-        for m in pool:
-            if m.kind in SETTLEMENT:
-                return [(m, 2, None)]
-        return [(pool[0], 3, None)] if pool else []
+        pool = [  # the clause's own names were already set aside (sources, actors)
+            m
+            for v in units[lo:hi]
+            if v is not u
+            for m in v.mentions
+            if m.kind in COARSE and m.place_id
+        ]
+        before = [m for m in pool if m.start < u.start]
+        pick = before[-1] if before else (pool[0] if pool else None)
+        return [PlaceChoice(pick, 3, None, "fallback")] if pick is not None else []
 
     def _cues_before(self, text: str, rel: list[Hit], ns: int) -> set[str]:
         """Roles of the relative cues standing right before a name (generic nouns may intervene)."""
@@ -115,9 +170,11 @@ class EventPlaces:
         for h in rel:
             if h.end > ns or ns - h.end > 30:
                 continue
-            gap = text[h.end : ns].split()
+            gap = [w for w in (w.strip(_QUOTES) for w in text[h.end : ns].split()) if w]
             if len(gap) <= 2 and all(self._is_linker(w) for w in gap):
                 roles.add(h.payloads[0])
+            elif h.payloads[0] == "source" and 0 < len(gap) <= 3 and self._is_linker(gap[-1]):
+                roles.add("source")  # "مراسل “ستيب” في X": an outlet's name may intervene
         return roles
 
     def _is_linker(self, word: str) -> bool:
@@ -127,15 +184,16 @@ class EventPlaces:
         """``inner`` lies in ``outer``: only generic nouns or في/ب between them."""
         a, _ = to_norm(nt, inner.end, inner.end)
         b, _ = to_norm(nt, outer.start, outer.start)
-        words = nt.text[a:b].split()
+        words = [w for w in (w.strip(_QUOTES) for w in nt.text[a:b].split()) if w]
         if len(words) > 3:
             return False
         if not words:
             return outer.prefix.endswith("ب") or outer.prefix.endswith("في")
         return all(self._is_linker(w) for w in words)
 
-    def locate(self, m: Mention, precision: int, container: Mention | None) -> Located:
+    def locate(self, choice: PlaceChoice) -> Located:
         """``(lat, lon, geo_precision, (admin1, admin2, admin3), notes)`` of an event place."""
+        m, precision, container = choice.mention, choice.precision, choice.container
         notes: list[str] = []
         lat, lon = m.lat, m.lon
         admin = ("", "", "")
@@ -143,12 +201,8 @@ class EventPlaces:
         if place is not None:
             admin = (place.admin1, place.admin2, place.admin3)
         if lat is None and place is not None:
-            seen = {m.place_id}
-            parent = self.gazetteer.get(place.parent) if place.parent else None
-            while parent is not None and not parent.has_point and parent.parent not in seen:
-                seen.add(parent.place_id)
-                parent = self.gazetteer.get(parent.parent) if parent.parent else None
-            if parent is not None and parent.has_point:
+            parent = self._parent_with_point(place)
+            if parent is not None:
                 lat, lon = parent.lat, parent.lon
                 coarse = parent.kind in COARSE
                 precision = max(precision, 3 if coarse else 2)
@@ -156,8 +210,69 @@ class EventPlaces:
         if lat is None and container is not None and container.lat is not None:
             lat, lon = container.lat, container.lon
             precision = max(precision, 2)
-            notes.append(f"placed at {container.name}, the settlement that holds it")
+            how = (
+                "the settlement named before it"
+                if choice.how == "borrowed"
+                else "the settlement that holds it"
+            )
+            notes.append(f"placed at {container.name}, {how}")
         return lat, lon, precision, admin, notes
+
+    def _parent_with_point(self, place: Any) -> Any:
+        seen = {place.place_id}
+        parent = self.gazetteer.get(place.parent) if place.parent else None
+        while parent is not None and not parent.has_point and parent.parent not in seen:
+            seen.add(parent.place_id)
+            parent = self.gazetteer.get(parent.parent) if parent.parent else None
+        return parent if parent is not None and parent.has_point else None
+
+    def holders(self, inner: PlaceChoice) -> list[str]:
+        """Keys of the places that hold ``inner``: its container, then its gazetteer
+        ancestors, nearest first."""
+        out = [key(inner.container)] if inner.container is not None else []
+        if self.gazetteer is None or not inner.mention.place_id:
+            return out
+        seen: set[str] = set()
+        place = self.gazetteer.get(inner.mention.place_id)
+        while place is not None and place.parent and place.parent not in seen:
+            out.append(place.parent)
+            seen.add(place.parent)
+            place = self.gazetteer.get(place.parent)
+        return out
+
+    def inside(self, inner: PlaceChoice, outer: Mention) -> bool:
+        """Does ``inner`` lie in ``outer``: its container, or a gazetteer ancestor?"""
+        if self.gazetteer is None and (inner.container is None or outer.kind in COARSE):
+            return outer.kind in COARSE  # no hierarchy: an area may hold any named place
+        return key(outer) in self.holders(inner)
+
+
+def key(m: Mention) -> str:
+    """A place's identity: its gazetteer id, else its name as written."""
+    return m.place_id or f"?{m.name}"
+
+
+def _resolved_settlement(m: Mention) -> bool:
+    return m.kind in SETTLEMENT and bool(m.place_id)
+
+
+def settlements(mentions: list[Mention]) -> list[Mention]:
+    """The resolved settlements among ``mentions`` (in text order)."""
+    return [m for m in mentions if _resolved_settlement(m)]
+
+
+def _settlement_before(towns: list[Mention], end: int) -> Mention | None:
+    """The last of ``towns`` named before ``end`` (one bisection)."""
+    i = bisect_left(towns, end, key=_start)
+    return towns[i - 1] if i else None
+
+
+def _sentence(unit: Unit) -> int:
+    return unit.sentence
+
+
+def _start(item: Unit | Mention) -> int:
+    return item.start
 
 
 def is_dateline(nt: NormalizedText, m: Mention) -> bool:
@@ -167,7 +282,3 @@ def is_dateline(nt: NormalizedText, m: Mention) -> bool:
     _, ne = to_norm(nt, m.start, m.end)
     tail = nt.text[ne : ne + 4].strip()
     return bool(tail) and (tail[0].isdigit() or tail[0] in "(-–")
-
-
-def _sentence(unit: Unit) -> int:
-    return unit.sentence

@@ -12,6 +12,7 @@ date) told twice in a report is one incident with the richer fields.
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,13 +22,15 @@ from .claims import Actor, actors_of, attach_orphans, claims_of, resolve_type
 from .clauses import Spans, Unit, build_units, clause_spans
 from .cues import CueScanner, Scan
 from .dates import DateResolver
-from .event_places import COARSE, EventPlaces
+from .event_places import COARSE, EventPlaces, PlaceChoice, key, settlements
 from .lexicons import Hit
 from .models import Claim, Incident, Mention, Report
 from .normalize import NormalizedText, normalize
 from .numbers import NumberReader, toll
 
 __all__ = ["IncidentExtractor", "clause_spans", "incident_id"]
+
+_LOOKAHEAD = 8  # finer incidents a coarse lead may be folded into
 
 
 def incident_id(
@@ -43,7 +46,7 @@ class _Draft:
     """An incident being built; merged drafts take each other's missing fields."""
 
     unit: Unit
-    mention: Mention
+    choice: PlaceChoice
     event_type: str
     sub_event_type: str | None
     precision: int
@@ -58,8 +61,44 @@ class _Draft:
     admin: tuple[str, str, str] = ("", "", "")
 
     @property
+    def mention(self) -> Mention:
+        return self.choice.mention
+
+    @property
     def place_id(self) -> str:
-        return self.mention.place_id
+        return self.choice.mention.place_id
+
+    @property
+    def coarse(self) -> bool:
+        return self.choice.mention.kind in COARSE
+
+    def fits(self, other: _Draft) -> bool:
+        """Could ``other`` tell the same event: same type, and no field disagrees?"""
+        return (
+            self.event_type == other.event_type
+            and _fit(self.sub_event_type, other.sub_event_type)
+            and _fit(self.date, other.date)
+            and _fit(self.fatalities, other.fatalities)
+        )
+
+    def absorb(self, other: _Draft) -> None:
+        """Take ``other``'s fields where this draft has none."""
+        if self.fatalities is None:
+            self.fatalities = other.fatalities
+        if self.date is None:
+            self.date, self.time_precision = other.date, other.time_precision
+        self.claims += [c for c in other.claims if c not in self.claims]
+        self.sub_event_type = self.sub_event_type or other.sub_event_type
+        self.actors = (self.actors[0] or other.actors[0], self.actors[1] or other.actors[1])
+
+    def move_to(self, other: _Draft) -> None:
+        """Take ``other``'s place, point and evidence (a finer place for the same event)."""
+        self.unit, self.choice, self.precision = other.unit, other.choice, other.precision
+        self.lat, self.lon, self.admin, self.notes = other.lat, other.lon, other.admin, other.notes
+
+
+def _fit(a: object, b: object) -> bool:
+    return a is None or b is None or a == b
 
 
 class IncidentExtractor:
@@ -113,18 +152,23 @@ class IncidentExtractor:
         ordered = sorted(mentions, key=lambda m: (m.start, m.end))
         wanted = Spans(sorted([*events, *scan.claims], key=lambda h: h.start))
         units = build_units(normalized, ordered, openers, Spans(events), wanted)
-        return _finish(report, self._drafts(report, scan, units))
+        drafts = self._drafts(report, scan, units, ordered)
+        return _finish(report, drafts, self._places)
 
     def scan(self, normalized: NormalizedText | str) -> Scan:
         """One pass of every incident lexicon over a report (normalized here if a ``str``)."""
         nt = normalize(normalized) if isinstance(normalized, str) else normalized
         return self._scanner.scan(nt)
 
-    def _drafts(self, report: Report, scan: Scan, units: list[Unit]) -> list[_Draft]:
+    def _drafts(
+        self, report: Report, scan: Scan, units: list[Unit], mentions: list[Mention]
+    ) -> list[_Draft]:
         drafts: list[_Draft] = []
         orphans: list[tuple[Unit, list[Claim]]] = []
         dated: dict[int, tuple[str | None, int | None]] = {}  # sentence -> last date
         lead: dict[str, str] = {}  # event type -> first date in the report
+        attackers: dict[int, Actor] = {}  # sentence -> last attacker named
+        towns = settlements(mentions)
         for u in units:
             cues = scan.cues.between(u.nstart, u.nend)
             event = _event_of(cues)
@@ -140,6 +184,8 @@ class IncidentExtractor:
                 date, tprec = dated[u.sentence]
             if when.temporal or date is not None:
                 dated[u.sentence] = (date, tprec)
+            if event is not None and any(p[0] == "habit" for h in cues for p in h.payloads):
+                event = None  # "تشن بشكل يومي حملات دهم": a practice, not one event
             if event is None and not scan.claims.any_between(u.nstart, u.nend):
                 continue
             fatal = self._toll(scan, u, cues)
@@ -149,6 +195,10 @@ class IncidentExtractor:
                     orphans.append((u, claims))
                 continue
             actors = actors_of(scan, u, event[1] == "Air/drone strike")
+            if actors[0] is None and u.opener == "coord" and u.sentence in attackers:
+                actors = (attackers[u.sentence], actors[1])  # "كما سيطرت ...": same subject
+            if actors[0] is not None:
+                attackers[u.sentence] = actors[0]
             etype, sub = resolve_type(event[0], event[1], actors)
             notes = []
             if date is None and not when.temporal and u.opener != "subord":
@@ -158,15 +208,15 @@ class IncidentExtractor:
                     dated[u.sentence] = (date, tprec)
             if date is not None:
                 lead.setdefault(etype, date)
-            places = self._places.choose(scan, u, units)
+            places = self._places.choose(scan, u, units, towns)
             share = fatal if len(places) <= 1 or not fatal else None
             if share is None and fatal:
                 notes.append(f"toll {fatal} not split between {len(places)} places")
-            for m, precision, container in places:
-                lat, lon, prec, admin, more = self._places.locate(m, precision, container)
+            for choice in places:
+                lat, lon, prec, admin, more = self._places.locate(choice)
                 drafts.append(
                     _Draft(
-                        u, m, etype, sub, prec, lat, lon, [*notes, *more], actors, share,
+                        u, choice, etype, sub, prec, lat, lon, [*notes, *more], actors, share,
                         list(claims), date, tprec, admin,
                     )
                 )  # fmt: skip
@@ -202,34 +252,86 @@ def _event_of(cues: list[Hit]) -> tuple[str, str, int] | None:
     return best
 
 
-def _twin(merged: list[_Draft], d: _Draft) -> _Draft | None:
-    for m in merged:
-        if (
-            m.place_id == d.place_id
-            and m.event_type == d.event_type
-            and m.date == d.date
-            and (m.fatalities is None or d.fatalities is None or m.fatalities == d.fatalities)
-        ):
-            return m
+def _finish(report: Report, drafts: list[_Draft], places: EventPlaces) -> list[Incident]:
+    """Fold summaries and repeats into one incident per event, then build the records.
+
+    Drafts are indexed by place, so a report with thousands of incidents is not quadratic.
+    """
+    listed = _relocate_lists(drafts, places)
+    drafts = _fold_summaries(drafts, places, listed)
+    merged: list[_Draft] = []
+    by_place: dict[str, list[_Draft]] = {}
+    for d in drafts:
+        twin = next((m for m in by_place.get(key(d.mention), ()) if m.fits(d)), None)
+        if twin is None:
+            twin = _told_before(d, by_place, places)
+            if twin is not None and d.place_id:
+                by_place[key(d.mention)] = [*by_place.get(key(d.mention), ()), twin]
+                twin.move_to(d)  # a place the gazetteer knows inside the one told first
+        if twin is None:
+            merged.append(d)
+            by_place.setdefault(key(d.mention), []).append(d)
+        else:
+            twin.absorb(d)
+    return [_record(report, d) for d in merged]
+
+
+def _told_before(
+    d: _Draft, by_place: dict[str, list[_Draft]], places: EventPlaces
+) -> _Draft | None:
+    """The incident that ``d`` retells, in a later sentence, at a place that holds it (a lead
+    at the town, then the quarter or landmark)."""
+    for holder in places.holders(d.choice):
+        for earlier in by_place.get(holder, ()):
+            if d.unit.sentence != earlier.unit.sentence and earlier.fits(d) and not earlier.coarse:
+                return earlier
     return None
 
 
-def _finish(report: Report, drafts: list[_Draft]) -> list[Incident]:
-    """Drop coarse duplicates, merge same (place, type, date), build records."""
-    fine_types = {d.event_type for d in drafts if d.mention.kind not in COARSE}
-    drafts = [d for d in drafts if d.mention.kind not in COARSE or d.event_type not in fine_types]
-    merged: list[_Draft] = []
+def _relocate_lists(drafts: list[_Draft], places: EventPlaces) -> set[str]:
+    """A long list of villages goes to the area that another clause (often the headline)
+    names for an event of the same type, when that area lies in the list's wider one."""
+    listed: set[str] = set()
+    lists = [d for d in drafts if d.choice.how == "list"]
+    if not lists:
+        return listed
+    areas = [c for c in drafts if c.coarse and c.choice.how == "named"]
+    for d in lists:
+        for c in areas:
+            if c.event_type == d.event_type and places.inside(c.choice, d.mention):
+                d.choice = PlaceChoice(c.mention, d.precision, None, "list")
+                break
+        listed.add(key(d.mention))
+    return listed
+
+
+def _fold_summaries(drafts: list[_Draft], places: EventPlaces, listed: set[str]) -> list[_Draft]:
+    """A coarse place named for an event that the report then places somewhere finer is a
+    summary (a lead): it lends its toll and date to the first later finer incident that fits
+    (among the next few), and is dropped.  Coarse incidents with nothing finer after them
+    stand (corpus rule 9)."""
+    fine: dict[str, list[_Draft]] = {}
+    for f in drafts:
+        if not f.coarse:
+            fine.setdefault(f.event_type, []).append(f)
+    out = []
     for d in drafts:
-        twin = _twin(merged, d)
-        if twin is None:
-            merged.append(d)
+        if not d.coarse or d.choice.how != "named" or key(d.mention) in listed:
+            out.append(d)
             continue
-        if twin.fatalities is None:
-            twin.fatalities = d.fatalities
-        twin.claims += [c for c in d.claims if c not in twin.claims]
-        twin.sub_event_type = twin.sub_event_type or d.sub_event_type
-        twin.actors = (twin.actors[0] or d.actors[0], twin.actors[1] or d.actors[1])
-    return [_record(report, d) for d in merged]
+        same = fine.get(d.event_type, [])
+        later = same[bisect_right(same, d.unit.start, key=_unit_start) :][:_LOOKAHEAD]
+        if not later:
+            out.append(d)
+            continue
+        target = next((f for f in later if f.fits(d) and places.inside(f.choice, d.mention)), None)
+        if target is not None:
+            target.absorb(d)
+    return out
+
+
+def _unit_start(d: _Draft) -> int:
+    return d.unit.start
 
 
 def _record(report: Report, d: _Draft) -> Incident:

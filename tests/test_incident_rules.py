@@ -1,0 +1,179 @@
+"""Place, merge and cue rules of incident extraction, on sentences written for these tests.
+
+Each test names the general rule it checks; mentions are built by hand (offsets from
+``str.index``), unresolved names with an empty ``place_id`` as the spotter leaves them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from mapper.incidents import IncidentExtractor
+from mapper.models import Incident, Mention, Place, PlaceKind, Report
+
+PUBLISHED = "2021-03-13"  # a Saturday
+
+KNOWN = {
+    "هجين": ("hajin", "Hajin", "town", 34.69, 40.83),
+    "الميادين": ("mayadin", "Al-Mayadin", "city", 35.02, 40.45),
+    "ذيبان": ("diban", "Diban", "town", 35.01, 40.51),
+    "السوسة": ("susah", "Al-Susah", "town", 34.55, 40.92),
+    "الباغوز": ("baghuz", "Al-Baghuz", "town", 34.46, 40.96),
+    "دير الزور": ("dez", "Deir ez-Zor Governorate", "governorate", None, None),
+    "البادية السورية": ("desert", "Syrian Desert", "region", None, None),
+    "الشامية": ("shamiya", "Shamiya", "region", None, None),
+    "تل الذهب": ("tell", "Tell al-Dhahab", "landmark", None, None),
+}
+
+
+def m(text: str, surface: str, after: int = 0, kind: str = "") -> Mention:
+    """A mention of ``surface`` (first occurrence from ``after``); unknown names unresolved."""
+    start = text.index(surface, after)
+    if surface in KNOWN:
+        pid, en, k, lat, lon = KNOWN[surface]
+        return Mention(start, start + len(surface), surface, pid, en, surface, k, lat, lon, 1.0)
+    name = surface
+    return Mention(start, start + len(surface), surface, "", name, name, kind, None, None, 0.5)
+
+
+def run(text: str, mentions: list[Mention], gazetteer=None) -> list[Incident]:
+    return IncidentExtractor(gazetteer).extract(Report("r", text, PUBLISHED), mentions)
+
+
+class Gaz:
+    """A tiny real gazetteer lookup: ``get(place_id)``."""
+
+    def __init__(self, *places: Place) -> None:
+        self._places = {p.place_id: p for p in places}
+
+    def get(self, place_id: str) -> Place | None:
+        return self._places.get(place_id)
+
+
+GAZ = Gaz(
+    Place("dez", "دير الزور", "Deir ez-Zor Governorate", PlaceKind.GOVERNORATE),
+    Place("shamiya", "الشامية", "Shamiya", PlaceKind.REGION, parent="dez"),
+    Place("susah", "السوسة", "Al-Susah", PlaceKind.TOWN, 34.55, 40.92, parent="dez"),
+    Place("hajin", "هجين", "Hajin", PlaceKind.TOWN, 34.69, 40.83, parent="dez"),
+    Place("tell", "تل الذهب", "Tell al-Dhahab", PlaceKind.LANDMARK, parent="hajin"),
+    Place("diban", "ذيبان", "Diban", PlaceKind.TOWN, 35.01, 40.51, parent="dez"),
+)
+
+
+def test_quarter_linked_through_quotes_borrows_the_town_point() -> None:
+    text = "قتل مدنيان بغارة على حي الزهور بمدينة “هجين”."
+    (inc,) = run(text, [m(text, "الزهور", kind="neighbourhood"), m(text, "هجين")])
+    assert (inc.location_ar, inc.latitude, inc.geo_precision) == ("الزهور", 34.69, 2)
+    assert "Hajin" in inc.notes and inc.fatalities == 2
+
+
+def test_unresolved_facility_before_its_town_is_a_detail_of_the_town() -> None:
+    text = "هجوم مسلح على فندق النخيل الكبير في مدينة الميادين."
+    mentions = [m(text, "فندق النخيل", kind="landmark"), m(text, "الميادين")]
+    assert [i.location for i in run(text, mentions)] == ["Al-Mayadin"]
+
+
+def test_unresolved_place_borrows_the_settlement_named_before() -> None:
+    text = "غارة جوية على هجين. واندلعت اشتباكات قرب شارع الكورنيش."
+    mentions = [m(text, "هجين"), m(text, "شارع الكورنيش", kind="landmark")]
+    strike, clash = run(text, mentions)
+    assert (strike.location, clash.location_ar) == ("Hajin", "شارع الكورنيش")
+    assert (clash.latitude, clash.geo_precision) == (34.69, 2) and "Hajin" in clash.notes
+
+
+def test_later_detail_inside_the_first_place_is_the_same_event() -> None:
+    text = "داهمت قسد منزلا في ذيبان. وقال ناشطون إن المداهمة جرت في حي الجسر في بلدة ذيبان."
+    mentions = [m(text, "ذيبان"), m(text, "الجسر", kind="neighbourhood"), m(text, "ذيبان", 30)]
+    (inc,) = run(text, mentions)
+    assert inc.location == "Diban" and inc.event_type == "Strategic developments"
+
+
+def test_known_landmark_keeps_its_incident_at_its_parent_point() -> None:
+    text = "هاجم مسلحون نقطة عسكرية في منطقة تل الذهب بمدينة هجين."
+    (inc,) = run(text, [m(text, "تل الذهب"), m(text, "هجين")], GAZ)
+    assert (inc.location, inc.latitude, inc.geo_precision) == ("Tell al-Dhahab", 34.69, 2)
+
+
+def test_anaphor_points_to_the_last_settlement() -> None:
+    text = "داهمت قوات الأمن منازل في ذيبان، بالتزامن مع غارات جوية على منازل في البلدة."
+    incidents = run(text, [m(text, "ذيبان")])
+    strike = next(i for i in incidents if i.event_type == "Explosions/Remote violence")
+    assert (strike.location, strike.geo_precision) == ("Diban", 2)
+
+
+def test_no_place_goes_to_the_smallest_area_of_the_sentence() -> None:
+    text = "قصفت الطائرات مدينة هجين شرق دير الزور، كما قصفت المدفعية مواقع التنظيم."
+    incidents = run(text, [m(text, "هجين"), m(text, "دير الزور")])
+    assert [(i.location, i.geo_precision) for i in incidents] == [
+        ("Hajin", 1),
+        ("Deir ez-Zor Governorate", 3),
+    ]
+    assert incidents[1].sub_event_type == "Shelling/artillery/missile attack"
+
+
+def test_coarse_lead_lends_its_toll_to_the_later_finer_incident() -> None:
+    text = "قتل مدنيان بانفجار لغم في ريف دير الزور. وقال ناشطون إن اللغم انفجر في بلدة السوسة."
+    for gaz in (None, GAZ):
+        (inc,) = run(text, [m(text, "دير الزور"), m(text, "السوسة")], gaz)
+        assert (inc.location, inc.fatalities) == ("Al-Susah", 2)
+
+
+def test_coarse_event_after_finer_ones_stands() -> None:
+    text = "بدأت قوات النظام بزرع الألغام في بلدة السوسة. ووصل رتل عسكري إلى ريف دير الزور."
+    incidents = run(text, [m(text, "السوسة"), m(text, "دير الزور")])
+    assert [i.location for i in incidents] == ["Al-Susah", "Deir ez-Zor Governorate"]
+
+
+def test_long_list_goes_to_the_area_named_for_the_same_event() -> None:
+    text = (
+        "قوات النظام تسيطر على منطقة الشامية\n\n"
+        "سيطرت قوات النظام على قرى الألف والباء والتاء والثاء والجيم والحاء في ريف دير الزور."
+    )
+    villages = ["الألف", "والباء", "والتاء", "والثاء", "والجيم", "والحاء"]
+    mentions = [m(text, "الشامية"), *(m(text, v, kind="village") for v in villages)]
+    mentions.append(m(text, "دير الزور"))
+    (inc,) = run(text, mentions, GAZ)
+    assert (inc.location, inc.sub_event_type) == ("Shamiya", "Government regains territory")
+
+
+def test_withdrawal_destination_is_not_an_event_place() -> None:
+    text = "انسحب عناصر التنظيم إلى البادية السورية."
+    assert run(text, [m(text, "البادية السورية")]) == []
+    text = "وصل رتل عسكري إلى البادية السورية."
+    assert [i.location for i in run(text, [m(text, "البادية السورية")])] == ["Syrian Desert"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "وبلغت حصيلة ضحايا الغارات في دير الزور خلال أسبوع أربعين قتيلا.",
+        "تشن قوات الأمن بشكل يومي حملات دهم واعتقال في دير الزور.",
+    ],
+)
+def test_tallies_and_habits_are_not_events(text: str) -> None:
+    assert run(text, [m(text, "دير الزور")]) == []
+
+
+def test_negated_capture_is_not_a_capture() -> None:
+    text = "لم تسيطر قسد على بلدة السوسة بعد معارك عنيفة."
+    (inc,) = run(text, [m(text, "السوسة")])
+    assert (inc.event_type, inc.sub_event_type) == ("Battles", "Armed clash")
+
+
+def test_convoy_arrival_beats_the_weapons_it_carries() -> None:
+    text = "وصل رتل عسكري يضم مدفعية ثقيلة إلى مدينة الميادين."
+    (inc,) = run(text, [m(text, "الميادين")])
+    assert (inc.event_type, inc.sub_event_type) == ("Strategic developments", "Other")
+
+
+def test_coordinated_clause_keeps_the_attacker_and_a_target_stays_second() -> None:
+    text = "سيطرت قوات النظام على بلدة السوسة، كما سيطرت على بلدة الباغوز بعد معارك ضد تنظيم داعش."
+    _first, second = run(text, [m(text, "السوسة"), m(text, "الباغوز")])
+    assert second.sub_event_type == "Government regains territory"
+    assert (second.actor1, second.actor2) == ("Military Forces of Syria", "Islamic State")
+
+
+def test_source_place_behind_an_outlet_name_is_not_an_event_place() -> None:
+    text = "وقال مراسل “شبكة الخابور” في الميادين إن اشتباكات اندلعت في ذيبان."
+    incidents = run(text, [m(text, "الميادين"), m(text, "ذيبان")])
+    assert [i.location for i in incidents] == ["Diban"]
