@@ -36,7 +36,8 @@ _LOOKAHEAD = 8  # finer incidents a coarse lead may be folded into
 def incident_id(
     source_id: str, place_id: str, event_type: str, date: str | None, span: tuple[int, int]
 ) -> str:
-    """A short stable id from the document, place, type, date and evidence span (never uuid4)."""
+    """A short stable id from the document, place (its id, or its name when unresolved), type,
+    date and evidence span (never uuid4)."""
     key = "\x1f".join((source_id, place_id, event_type, date or "", f"{span[0]}:{span[1]}"))
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
@@ -337,7 +338,7 @@ def _unit_start(d: _Draft) -> int:
 def _record(report: Report, d: _Draft) -> Incident:
     u, m = d.unit, d.mention
     return Incident(
-        incident_id=incident_id(report.id, m.place_id, d.event_type, d.date, (u.start, u.end)),
+        incident_id=incident_id(report.id, key(m), d.event_type, d.date, (u.start, u.end)),
         source_id=report.id,
         event_type=d.event_type,
         sub_event_type=d.sub_event_type,

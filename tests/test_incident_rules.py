@@ -177,3 +177,10 @@ def test_source_place_behind_an_outlet_name_is_not_an_event_place() -> None:
     text = "وقال مراسل “شبكة الخابور” في الميادين إن اشتباكات اندلعت في ذيبان."
     incidents = run(text, [m(text, "الميادين"), m(text, "ذيبان")])
     assert [i.location for i in incidents] == ["Diban"]
+
+
+def test_unresolved_places_of_one_clause_get_distinct_ids() -> None:
+    text = "سقطت قذائف على قريتي الخضراء والحمراء صباح اليوم."
+    mentions = [m(text, "الخضراء", kind="village"), m(text, "والحمراء", kind="village")]
+    incidents = run(text, mentions)
+    assert len(incidents) == 2 and len({i.incident_id for i in incidents}) == 2
