@@ -22,7 +22,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -103,6 +103,14 @@ class Clitics:
     conjunctions: frozenset[str]
     prepositions: frozenset[str]
     article: str
+    # every valid proclitic string (a conjunction, a preposition, or one then the other), so
+    # the matcher's per-hit test is one set lookup
+    prefixes: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        both = {c + p for c in self.conjunctions for p in self.prepositions}
+        prefixes = frozenset(self.conjunctions | self.prepositions | both)
+        object.__setattr__(self, "prefixes", prefixes)  # derived once, in construction
 
     @classmethod
     def load(cls) -> Clitics:
@@ -121,12 +129,7 @@ class Clitics:
 
     def is_prefix(self, prefix: str) -> bool:
         """Is ``prefix`` an optional conjunction followed by an optional preposition?"""
-        i = 0
-        if i < len(prefix) and prefix[i] in self.conjunctions:
-            i += 1
-        if i < len(prefix) and prefix[i] in self.prepositions:
-            i += 1
-        return bool(prefix) and i == len(prefix)
+        return prefix in self.prefixes
 
     def readings(self, word: str) -> list[tuple[str, str]]:
         """Ways to read ``word`` as (proclitics, rest), the bare reading first."""
@@ -183,6 +186,7 @@ class TermMatcher:
         if not self._size:
             return
         n = len(text)
+        prefixes = self._clitics.prefixes
         for last, (term, lam, payloads) in self._automaton.iter(text):
             end = last + 1
             if end < n and text[end].isalnum():
@@ -196,7 +200,7 @@ class TermMatcher:
                     if start - word_start > 2:
                         break
                 prefix = text[word_start:start] + prefix
-                if not self._clitics.is_prefix(prefix):
+                if prefix not in prefixes:
                     continue
                 start = word_start
             yield Hit(start, end, prefix, term, payloads)

@@ -105,8 +105,9 @@ class Resolver:
 
     def _measured_from(self, text: str, pos: int) -> bool:
         """Is a distance measured from the name ("على بعد 45 كيلومترا جنوب شرق X")?"""
-        before = text[max(0, pos - 60) : pos].split()[-_DISTANCE_WINDOW:]
-        return any(w in self._distance for w in before)
+        return not self._distance.isdisjoint(
+            text[max(0, pos - 60) : pos].split()[-_DISTANCE_WINDOW:]
+        )
 
     def _cue_fits(self, cue: str, place: Place) -> bool:
         return place.kind in self._noun_kinds.get(cue, ())

@@ -270,10 +270,12 @@ class Spotter:
     def _after_person_cue(self, before: list[str]) -> bool:
         """Is one of the two words before a name a person or tribe cue whose scope reaches it?
         ("أبو كمال" style names are whole gazetteer names, so a cue here is a kunya.)"""
-        return any(
-            self._facts_of(word).person >= distance
-            for distance, word in enumerate(reversed(before), 1)
-        )
+        distance = 0
+        for word in reversed(before):
+            distance += 1
+            if self._facts_of(word).person >= distance:
+                return True
+        return False
 
 
 @dataclass(frozen=True, slots=True)
