@@ -70,12 +70,16 @@ def build_terms(gazetteer: Gazetteer, heads: Set[str]) -> list[tuple[str, Term]]
             clitic_ok=fixed or _clitic_ok(gazetteer, key, ids),
             channel=key in channels,
             needs=needs.get(key, ""),
-            home_ids=tuple(i for i in ids if in_home_region(gazetteer.get(i))),  # type: ignore[arg-type]
+            home_ids=_home_ids(gazetteer, ids) if key in needs else (),
             head=key in heads,
         )
         entries.append((key, term))
     entries += [(key, Term(ids=(), place=False, head=True)) for key in heads - found.keys()]
     return entries
+
+
+def _home_ids(gazetteer: Gazetteer, ids: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(i for i in ids if in_home_region(gazetteer.get(i)))  # type: ignore[arg-type]
 
 
 def _clitic_ok(gazetteer: Gazetteer, key: str, ids: tuple[str, ...]) -> bool:

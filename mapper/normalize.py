@@ -287,6 +287,10 @@ def normalize(original: str) -> NormalizedText:
     return NormalizedText(original, text, tuple(starts), tuple(origins))
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize_name(name: str) -> str:
-    """The normalized form of a short string (a name, a lexicon entry, a query), trimmed."""
+    """The normalized form of a short string (a name, a lexicon entry, a query), trimmed.
+
+    Cached: building the gazetteer index and the matchers normalizes the same names and lexicon
+    terms several times over."""
     return normalize(name).text.strip()
