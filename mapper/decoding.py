@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import codecs
 
-__all__ = ["decode_bytes"]
+__all__ = ["decode_bytes", "salvage_records"]
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -30,6 +30,18 @@ def decode_bytes(data: bytes) -> str:
         raise ValueError("cannot decode as UTF-8, UTF-16 or Windows-1256")
     if "\x00" in text:
         raise ValueError("contains NUL bytes (a binary file, or UTF-16 without a byte-order mark?)")
+    return text
+
+
+def salvage_records(data: bytes) -> str | None:
+    """UTF-8 with undecodable bytes kept as lone surrogates, for formats whose records are
+    checked one by one; ``None`` for UTF-16 (BOM) data or text dense with NULs (UTF-16 without
+    a BOM, or a binary file), which no record check can rescue."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    text = data.removeprefix(codecs.BOM_UTF8).decode("utf-8", "surrogateescape")
+    if text.count("\x00") * 20 > len(text):
+        return None
     return text
 
 

@@ -45,6 +45,7 @@ _JSON_TYPES = {
 }
 # a report dated after tomorrow (UTC) is a scraper's or a clock's mistake, not news
 _FUTURE_SLACK = timedelta(days=1)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +103,15 @@ def _optional(name: str, value: Any) -> tuple[str | None, str | None]:
     return parsed, None if why is None else f"field 'published': {why}; report kept without a date"
 
 
+def _unwritable(value: str) -> str | None:
+    """Why a field's text cannot be used: NUL bytes, or undecodable bytes (lone surrogates)."""
+    if "\x00" in value:
+        return "contains NUL bytes"
+    if _SURROGATE.search(value):
+        return "holds bytes that are not UTF-8 (or a lone surrogate escape)"
+    return None
+
+
 def make_report(
     fields: dict[str, Any], path: str, line: int | None, default_id: str
 ) -> list[Report | RecordError]:
@@ -113,6 +123,10 @@ def make_report(
         return [RecordError(path, line, f"field 'text': expected a string, got {_type_name(text)}")]
     if not text.strip():
         return [RecordError(path, line, "empty report")]
+    for name, value in fields.items():
+        unwritable = _unwritable(value) if isinstance(value, str) else None
+        if unwritable is not None:
+            return [RecordError(path, line, f"field {name!r}: {unwritable}")]
     report_id = fields.get("id")
     if report_id is None or report_id == "":
         report_id = default_id

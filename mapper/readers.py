@@ -29,6 +29,12 @@ record checks in :mod:`mapper.formats`):
   error.  stdin is UTF-8 (a BOM is tolerated), decoded line by line so it streams.
 - **NUL bytes**: a decoded file that still holds U+0000 is rejected as a whole (it is a binary
   file or UTF-16 without a BOM; stripping would hide that and shift nothing useful).
+- **Bad bytes in one record**: a JSON Lines or CSV file that no rule decodes, or that holds a
+  few NUL bytes, is read as UTF-8 with the bad bytes kept as lone surrogates
+  (``surrogateescape``); each record holding one (or a NUL) is an error of its own line and
+  every other record is kept.  Unless NULs are dense (UTF-16 without a BOM): then the file is
+  one error, as above.  A lone surrogate from a JSON ``\\udc80`` escape is refused the same
+  way, since it cannot be written out as UTF-8.
 - **Empty files**: a file that decodes to nothing but whitespace is one error (``empty file``),
   whatever its format, so an empty scrape is never silently taken for "no news".
 - **published**: ``YYYY-MM-DD`` or a full ISO 8601 datetime (its date as written, not converted
@@ -49,7 +55,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from mapper.decoding import decode_bytes
+from mapper.decoding import decode_bytes, salvage_records
 from mapper.formats import PARSERS, FileError, RecordWarning, jsonl_record
 from mapper.models import ParseResult, RecordError, Report
 
@@ -63,6 +69,8 @@ __all__ = [
 
 SUFFIXES = tuple(PARSERS)
 STDIN_NAME = "<stdin>"
+# formats whose records are checked one by one, so one bad line need not cost the whole file
+RECORD_SUFFIXES = (".jsonl", ".ndjson", ".csv")
 _jsonl_record = jsonl_record  # kept importable under its old private name
 
 
@@ -136,13 +144,18 @@ def _read_file(path: Path, *, explicit: bool = False) -> Iterator[Report | Recor
         )
         return
     try:
-        text = decode_bytes(path.read_bytes())
+        data = path.read_bytes()
     except OSError as err:
         yield RecordError(str(path), None, _os_message(err))
         return
+    try:
+        text = decode_bytes(data)
     except ValueError as err:
-        yield RecordError(str(path), None, str(err))
-        return
+        salvaged = salvage_records(data) if suffix in RECORD_SUFFIXES else None
+        if salvaged is None:
+            yield RecordError(str(path), None, str(err))
+            return
+        text = salvaged
     if text.startswith("\ufeff"):  # a second byte-order mark decoded as a character
         text = text[1:]
     if not text.strip():
