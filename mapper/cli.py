@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from .errors import MapperError
+from .errors import InputError, MapperError
 from .models import RecordError, Report, as_dict
 
 __all__ = ["main"]
@@ -195,11 +195,14 @@ def cmd_map(args: argparse.Namespace) -> int:
     from .gazetteer import Gazetteer
     from .maps import make_map, save_map
 
-    frames = [read_incidents(p) for p in args.inputs]
+    bad: list[InputError] = []
+    frames = [read_incidents(p, errors=bad) for p in args.inputs]
+    for failure in bad:
+        _err(failure)
     gdf = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
     m = make_map(gdf, tiles=args.tiles, title=args.title, places=Gazetteer.default().frame)
     print(save_map(m, args.output, assets_dir=args.assets))
-    return 0
+    return 1 if bad else 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -603,6 +606,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         _err(failure)
         return 1
     except BrokenPipeError:
+        return 1
+    except OSError as failure:  # an output file or folder the system refuses: no traceback
+        where = f"{failure.filename}: " if failure.filename else ""
+        _err(f"{where}{failure.strerror or failure}")
         return 1
     except KeyboardInterrupt:
         return 130

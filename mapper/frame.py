@@ -177,12 +177,16 @@ def mentions_frame(mentions: Mapping[str, Iterable[Mention]]) -> pd.DataFrame:
 # --- reading incident files -------------------------------------------------------------------
 
 
-def read_incidents(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
+def read_incidents(
+    path: str | os.PathLike[str], *, errors: list[InputError] | None = None
+) -> gpd.GeoDataFrame:
     """Read incidents from GeoJSON, GeoPackage, CSV, GeoParquet or JSON Lines.
 
     CSV and JSON Lines carry ``latitude``/``longitude`` and are WGS84 by definition; other
     formats must declare a CRS (a missing one is a ``StoreError``, never a guess) and are
-    reprojected to EPSG:4326.  Coordinates out of range raise ``InputError`` naming the row.
+    reprojected to EPSG:4326.  Coordinates out of range raise ``InputError`` naming the row;
+    with an ``errors`` list, such rows are left out and their errors appended to it instead, so
+    every good row is still drawn.
     """
     path = Path(path)
     if not path.exists():
@@ -195,7 +199,12 @@ def read_incidents(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
         gdf = _read_geo(path, suffix)
     else:
         raise StoreError(f"unsupported incident file type {suffix or '(none)'!r}", path=path)
-    _check_ranges(gdf, path)
+    bad = _out_of_range(gdf, path)
+    if bad and errors is None:
+        raise bad[0][1]
+    if bad and errors is not None:
+        errors.extend(err for _, err in bad)
+        gdf = gdf.drop(index=[label for label, _ in bad])
     return gdf
 
 
@@ -262,12 +271,17 @@ def _has_layer(path: Path, name: str) -> bool:
     return name in {str(layer) for layer in pyogrio.list_layers(path)[:, 0]}
 
 
-def _check_ranges(gdf: gpd.GeoDataFrame, path: Path) -> None:
+def _out_of_range(gdf: gpd.GeoDataFrame, path: Path) -> list[tuple[Any, InputError]]:
+    """``(index label, error)`` of each row whose point lies outside lat ±90, lon ±180 or is
+    not finite."""
     present = ~(gdf.geometry.isna() | gdf.geometry.is_empty)
     xs = gdf.geometry[present].x
     ys = gdf.geometry[present].y
-    bad = present[present].index[((xs.abs() > 180) | (ys.abs() > 90)).to_numpy()]
-    if len(bad):
-        row = gdf.index.get_loc(bad[0])
-        where = f"{ys[bad[0]]}, {xs[bad[0]]}"
-        raise InputError(f"row {row + 1}: coordinates out of range (lat, lon = {where})", path=path)
+    outside = ~((xs.abs() <= 180) & (ys.abs() <= 90))  # NaN compares false: outside too
+    found = []
+    for label in present[present].index[outside.to_numpy()]:
+        row = gdf.index.get_loc(label) + 1
+        where = f"{ys[label]}, {xs[label]}"
+        message = f"row {row}: coordinates out of range (lat, lon = {where})"
+        found.append((label, InputError(message, path=path)))
+    return found
