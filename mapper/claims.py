@@ -104,6 +104,8 @@ def resolve_type(
         if cat2 in ("civilian", "") and cat1 in ("nonstate", "") and actors[1]:
             return EventType.VIOLENCE_AGAINST_CIVILIANS.value, "Attack"
         return EventType.BATTLES.value, "Armed clash"
+    if etype == EventType.EXPLOSIONS.value and not sub and cat1 == "air":
+        return etype, "Air/drone strike"  # "قصفت قوات التحالف": an air force strikes from the air
     if sub == "territory":
         if cat1 in ("state", "foreign", "air"):
             return etype, "Government regains territory"
@@ -118,7 +120,11 @@ def attach_orphans(drafts: list, orphans: list[tuple[Unit, list[Claim]]]) -> Non
     for u, found in orphans:
         claims = [c for c in found if c.kind is ClaimKind.DENIAL or c.fatalities is not None]
         places = {m.place_id for m in u.mentions}
-        target = [d for d in drafts if d.place_id in places and d.unit.start >= u.start][:1]
+        target = [  # a place named for the event, not one it fell back to
+            d
+            for d in drafts
+            if d.place_id in places and d.unit.start >= u.start and d.choice.how == "named"
+        ][:1]
         if not target:
             target = [d for d in drafts if d.unit.sentence == u.sentence]
         for d in target:

@@ -29,7 +29,19 @@ from .numbers import NumberReader
 __all__ = ["CueScanner", "Scan"]
 
 _ROLES = frozenset(
-    {"event", "block", "killed", "injured", "coord", "subord", "away", "total", "habit"}
+    {
+        "event",
+        "block",
+        "killed",
+        "injured",
+        "coord",
+        "subord",
+        "away",
+        "total",
+        "habit",
+        "like",
+        "gear",
+    }
 )
 _LINKS = frozenset({"within", "facility"})
 _TAGS = ("cue", "actor", "rel", "claim", "date", "num")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from .numbers import NumberReader, toll
 __all__ = ["IncidentExtractor", "clause_spans", "incident_id"]
 
 _LOOKAHEAD = 8  # finer incidents a coarse lead may be folded into
+_GEAR_REACH = 60  # characters after "مؤلف من" whose weapon words are equipment, not events
 
 
 def incident_id(
@@ -147,6 +148,7 @@ class IncidentExtractor:
             for h in scan.cues
             if h.payloads[0][0] in ("coord", "subord")
         ]
+        scan = _without_gear(scan)
         events = [h for h in scan.cues if h.payloads[0][0] == "event"]
         if not events:
             return []
@@ -170,6 +172,7 @@ class IncidentExtractor:
         lead: dict[str, str] = {}  # event type -> first date in the report
         attackers: dict[int, Actor] = {}  # sentence -> last attacker named
         towns = settlements(mentions)
+        kinds: dict[tuple[int, str], str] = {}  # (sentence, type) -> last sub-type
         for u in units:
             cues = scan.cues.between(u.nstart, u.nend)
             event = _event_of(cues)
@@ -201,6 +204,10 @@ class IncidentExtractor:
             if actors[0] is not None:
                 attackers[u.sentence] = actors[0]
             etype, sub = resolve_type(event[0], event[1], actors)
+            if sub is None and any(p[0] == "like" for h in cues for p in h.payloads):
+                sub = kinds.get((u.sentence, etype))  # "قصف مماثل": like the one before
+            if sub is not None:
+                kinds[(u.sentence, etype)] = sub
             notes = []
             if date is None and not when.temporal and u.opener != "subord":
                 if u.sentence not in dated and etype in lead:
@@ -242,6 +249,19 @@ class IncidentExtractor:
             (s, e) for s, e in killed if any(c.value is None and 0 < s - c.end <= 1 for c in counts)
         ]
         return toll(counts, killed, injured, tally=tally)
+
+
+def _without_gear(scan: Scan) -> Scan:
+    """Drop the event cues that list equipment ("رتل مؤلف من 13 آلية ومدفعية واحدة")."""
+    ends = [h.end for h in scan.cues if any(p[0] == "gear" for p in h.payloads)]
+    if not ends:
+        return scan
+    kept = [
+        h
+        for h in scan.cues
+        if h.payloads[0][0] != "event" or not any(0 <= h.start - e <= _GEAR_REACH for e in ends)
+    ]
+    return replace(scan, cues=Spans(kept))
 
 
 def _event_of(cues: list[Hit]) -> tuple[str, str, int] | None:

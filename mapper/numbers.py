@@ -20,7 +20,7 @@ from .lexicons import Hit, TermMatcher, read_table, terms_of
 
 __all__ = ["Count", "NumberReader"]
 
-_KINDS = frozenset({"number", "dual", "vague", "unit"})
+_KINDS = frozenset({"number", "dual", "vague", "unit", "subset", "companion"})
 _DIGITS = re.compile(r"[0-9]+(?:[.,][0-9]+)?")
 _JOIN_GAP = 1  # a compound's parts are one space apart; the second carries the و prefix
 
@@ -29,13 +29,18 @@ _JOIN_GAP = 1  # a compound's parts are one space apart; the second carries the 
 class Count:
     """A count in normalized text; ``value`` is ``None`` for a vague count (``عشرات``).
 
-    ``unit`` is true when the next word is a thing (``غارة``, ``كيلومترا``), not people.
+    ``unit`` is true when the next word is a thing (``غارة``, ``كيلومترا``), not people;
+    ``subset`` when the count follows ``بينهم`` (a part of another count: ``30 بينهم طفلان``);
+    ``companion`` when it follows ``برفقة`` (the named victim plus them: ``value`` counts the
+    victim too).
     """
 
     start: int
     end: int
     value: int | None
     unit: bool = False
+    subset: bool = False
+    companion: bool = False
 
 
 class NumberReader:
@@ -76,11 +81,14 @@ class NumberReader:
         found in it (a caller's own matcher, so a text is scanned once for several lexicons)."""
         raw: list[tuple[int, int, str, int]] = []
         units: list[tuple[int, int]] = []
+        before: dict[int, str] = {}  # start of the next word -> "subset" | "companion"
         for hit in hits:
             kind, value = hit.payloads[0]
             if kind == "unit":
                 if not hit.prefix:  # "مدنيان بغارة": a preposition starts another phrase
                     units.append((hit.start, hit.end))
+            elif kind in ("subset", "companion"):
+                before[_next_word_start(text, hit.end)] = kind
             else:
                 raw.append((hit.start, hit.end, kind, value))
         for m in _DIGITS.finditer(text):
@@ -92,7 +100,14 @@ class NumberReader:
         raw.sort()
         merged = _merge_compounds(text, raw)
         unit_starts = {s for s, _ in units}
-        return [Count(s, e, v, unit=_next_word_start(text, e) in unit_starts) for s, e, v in merged]
+        out = []
+        for s, e, v in merged:
+            role = before.get(s, "")
+            if role == "companion" and v is not None:
+                v += 1
+            unit = _next_word_start(text, e) in unit_starts
+            out.append(Count(s, e, v, unit, role == "subset", role == "companion"))
+        return out
 
 
 def _merge_compounds(
@@ -139,7 +154,10 @@ def toll(
     found: list[int] = []
     vague = False
     for count in counts:
-        if count.unit or (count.value == 1):
+        if count.unit or count.subset or (count.value == 1):
+            continue
+        if count.companion and any(e <= count.start for _, e in killed):
+            found.append(count.value)  # type: ignore[arg-type]  # "قتل X برفقة ستة": 7
             continue
         best: tuple[int, bool] | None = None
         for s, e, is_kill in cues:

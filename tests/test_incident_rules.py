@@ -184,3 +184,33 @@ def test_unresolved_places_of_one_clause_get_distinct_ids() -> None:
     mentions = [m(text, "الخضراء", kind="village"), m(text, "والحمراء", kind="village")]
     incidents = run(text, mentions)
     assert len(incidents) == 2 and len({i.incident_id for i in incidents}) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("قتل القيادي المعروف بأبي خالد برفقة أربعة من مرافقيه بغارة على هجين.", 5),
+        ("قتل 12 مدنيا بينهم ثلاثة أطفال بغارة على هجين.", 12),
+    ],
+)
+def test_companions_and_subsets_in_tolls(text: str, expected: int) -> None:
+    (inc,) = run(text, [m(text, "هجين")])
+    assert inc.fatalities == expected
+
+
+def test_similar_attack_takes_the_previous_sub_type() -> None:
+    text = "قصفت المدفعية بلدة السوسة اليوم، كما تعرضت هجين لقصف مماثل."
+    first, second = run(text, [m(text, "السوسة"), m(text, "هجين")])
+    assert second.sub_event_type == first.sub_event_type == "Shelling/artillery/missile attack"
+
+
+def test_an_air_force_that_shells_strikes_from_the_air() -> None:
+    text = "قصفت قوات التحالف الدولي مدرسة في بلدة الباغوز."
+    (inc,) = run(text, [m(text, "الباغوز")])
+    assert inc.sub_event_type == "Air/drone strike"
+
+
+def test_equipment_of_a_convoy_is_not_an_attack() -> None:
+    text = "وصل رتل عسكري مؤلف من عشر آليات، ومدفعيتين ثقيلتين وراجمة صواريخ إلى ريف دير الزور."
+    (inc,) = run(text, [m(text, "دير الزور")])
+    assert inc.event_type == "Strategic developments"

@@ -365,3 +365,36 @@ def test_dev_corpus_floors(extractor) -> None:
     assert scores["f1"] >= 0.75, scores
     assert scores["type"] >= 0.85, scores
     assert scores["date"] >= 0.85, scores
+
+
+# --- the seed report through the whole pipeline (Must show of issue 5) ------------------------
+
+
+@pytest.mark.skipif(not CORPUS.exists(), reason=f"dev corpus not found at {CORPUS}")
+def test_seed_report_must_show() -> None:
+    from mapper.pipeline import default_pipeline
+
+    doc = json.loads(CORPUS.read_text(encoding="utf-8").splitlines()[0])
+    assert doc["id"] == "seed-001"
+    report = Report(doc["id"], doc["text"], doc["published"])
+    found = default_pipeline().process(report).incidents
+
+    def at(name: str) -> list[Incident]:
+        return [i for i in found if i.location == name]
+
+    (amaq,) = [i for i in at("Hajin") if i.event_date == "2018-11-08"]
+    assert (amaq.sub_event_type, amaq.fatalities) == ("Air/drone strike", 40)
+    claims = {(c.party, c.kind, c.fatalities) for c in amaq.claims}
+    assert ("Islamic State (Amaq News Agency)", ClaimKind.CLAIM, 40) in claims
+    assert ("International coalition forces", ClaimKind.DENIAL, 0) in claims
+    (hawama,) = [i for i in found if i.location_ar == "الحوامة"]
+    assert hawama.fatalities == 26 and hawama.geo_precision == 2 and hawama.latitude is not None
+    assert [c.fatalities for c in hawama.claims] == [26]
+    for town in ("Al-Baghuz Fawqani", "Al-Susah"):
+        assert any(i.sub_event_type == "Shelling/artillery/missile attack" for i in at(town))
+    for town in ("Al-Bulayl", "Muhasan"):
+        assert [i.event_type for i in at(town)] == ["Strategic developments"]
+    (hospital,) = [i for i in at("Hajin") if i.event_date == "2018-11-09"]
+    assert (hospital.sub_event_type, hospital.fatalities) == ("Air/drone strike", 7)
+    assert hospital.geo_precision == 2
+    assert not [i for i in found if "داريا" in i.location_ar or "Daraya" in i.location]
