@@ -147,7 +147,12 @@ class Spotter:
         for hit in heads:
             if hit.start < resume or taken[hit.start]:
                 continue
-            window = _LIST_WINDOW if hit.term in self._list_nouns else _NAME_WINDOW
+            many = hit.term in self._list_nouns
+            if not many:  # cheap rejection: a singular noun before a known name ("مدينة هجين")
+                nxt = _WORD.search(text, hit.end)
+                if nxt is None or taken[nxt.start()]:
+                    continue
+            window = _LIST_WINDOW if many else _NAME_WINDOW
             words = [(hit.start, hit.end), *_words_after(text, hit.end, window)]
             if len(words) < 2:
                 continue
@@ -292,8 +297,15 @@ class _WordFacts:
 
 def _words_before(text: str, pos: int, n: int) -> list[str]:
     """The last ``n`` words before ``pos`` (within 40 characters), quotes stripped."""
-    words = (w.strip(_QUOTES) for w in text[max(0, pos - 40) : pos].split())
-    return [w for w in words if w][-n:]
+    out: list[str] = []
+    for word in reversed(text[max(0, pos - 40) : pos].split()):
+        word = word.strip(_QUOTES)
+        if word:
+            out.append(word)
+            if len(out) == n:
+                break
+    out.reverse()
+    return out
 
 
 def _words_after(text: str, pos: int, limit: int) -> list[tuple[int, int]]:
