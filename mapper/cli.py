@@ -405,7 +405,8 @@ def _online(args: argparse.Namespace) -> Iterator[None]:
             raise _Usage("--offline needs --geocoder (whose cached answers to use)")
         yield
         return
-    from .online import CACHE_NAME, GeocoderWarning, OnlineFallback, default_cache_path
+    from .geocache import CACHE_NAME, default_cache_path
+    from .online import GeocoderWarning, OnlineFallback
 
     options = {}
     for item in args.geocoder_option or ():

@@ -4,7 +4,7 @@ Off by default (house style §5): an :class:`OnlineFallback` exists only when th
 service.  It is the ``fallback`` collaborator of :class:`~mapper.pipeline.Pipeline`, asked for
 each mention the gazetteer left unresolved (``place_id == ""``).  A name is looked up
 
-1. in the :class:`AnswerCache` (one SQLite file: service, normalized query, query as sent, time,
+1. in the :class:`~mapper.geocache.AnswerCache` (one SQLite file: service, normalized query, query as sent, time,
    raw answer; "not found" is an answer too), so each name is asked of a service at most once;
 2. unless ``offline``, of the service, built by ``geopy.geocoders.get_geocoder_for_service`` and
    called through ``geopy.extra.rate_limiter.RateLimiter`` (``min_delay`` seconds between
@@ -25,34 +25,23 @@ for an admin area.
 from __future__ import annotations
 
 import inspect
-import json
 import logging
 import math
 import os
-import sqlite3
 import warnings
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, StoreError
+from .errors import ConfigError
+from .geocache import AnswerCache
 from .lexicons import clitics, read_table
 from .models import Mention
 from .normalize import normalize_name
 
-__all__ = [
-    "AnswerCache",
-    "CachedAnswer",
-    "Candidate",
-    "GeocoderWarning",
-    "OnlineFallback",
-    "default_cache_path",
-    "query_name",
-]
+__all__ = ["Candidate", "GeocoderWarning", "OnlineFallback", "candidate", "query_name"]
 
 logger = logging.getLogger(__name__)
 
@@ -63,24 +52,10 @@ SERVICE_CONFIDENCE = 0.3  # below any gazetteer resolution: a free-text search f
 LIMIT = 5  # answers asked per name; the first usable one that fits the text's noun wins
 MAX_FAILURES = 3
 SETTLEMENTS = frozenset({"city", "town", "village"})
-CACHE_NAME = "geocode-cache.sqlite"
-_SCHEMA = """CREATE TABLE IF NOT EXISTS answers (
-    service TEXT NOT NULL,   -- service name, with @domain when one was given
-    key TEXT NOT NULL,       -- the normalized query
-    query TEXT NOT NULL,     -- the query as sent
-    asked_at TEXT NOT NULL,  -- UTC, ISO 8601
-    raw TEXT NOT NULL,       -- JSON list of the service's answers; [] means not found
-    PRIMARY KEY (service, key))"""
 
 
 class GeocoderWarning(UserWarning):
     """A service failed for one name; the name stays unresolved and the run goes on."""
-
-
-def default_cache_path() -> Path:
-    """``$XDG_CACHE_HOME/mapper/geocode-cache.sqlite`` (``~/.cache`` when unset)."""
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "mapper" / CACHE_NAME
 
 
 def query_name(surface: str) -> str:
@@ -90,67 +65,6 @@ def query_name(surface: str) -> str:
         if bare.startswith(clitics().article):
             return f"{bare}{sep}{tail}"
     return surface.strip()
-
-
-@dataclass(frozen=True, slots=True)
-class CachedAnswer:
-    """One cached answer: ``answers`` is empty when the service found nothing."""
-
-    service: str
-    key: str
-    query: str
-    asked_at: str
-    answers: tuple[dict[str, Any], ...]
-
-
-class AnswerCache:
-    """Answers of online services in one SQLite file at ``path`` (created on first use)."""
-
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
-            self._conn.execute(_SCHEMA)
-        except (OSError, sqlite3.Error) as err:
-            raise StoreError(f"cannot open the geocoder cache: {err}", path=self.path) from err
-
-    def get(self, service: str, key: str) -> CachedAnswer | None:
-        row = self._conn.execute(
-            "SELECT service, key, query, asked_at, raw FROM answers WHERE service=? AND key=?",
-            (service, key),
-        ).fetchone()
-        return None if row is None else _cached(row)
-
-    def put(self, service: str, key: str, query: str, answers: Sequence[dict[str, Any]]) -> None:
-        asked_at = datetime.now(UTC).isoformat(timespec="seconds")
-        raw = json.dumps(list(answers), ensure_ascii=False, sort_keys=True)
-        self._conn.execute(
-            "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?)",
-            (service, key, query, asked_at, raw),
-        )
-
-    def answers(self, service: str | None = None) -> Iterator[CachedAnswer]:
-        """Every cached answer (of one service), oldest first."""
-        sql = "SELECT service, key, query, asked_at, raw FROM answers"
-        rows = self._conn.execute(
-            sql + (" WHERE service=?" if service else "") + " ORDER BY asked_at, service, key",
-            (service,) if service else (),
-        )
-        return map(_cached, rows.fetchall())
-
-    def close(self) -> None:
-        self._conn.close()
-
-    def __enter__(self) -> AnswerCache:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-def _cached(row: tuple[str, str, str, str, str]) -> CachedAnswer:
-    return CachedAnswer(*row[:4], tuple(json.loads(row[4])))
 
 
 @dataclass(frozen=True, slots=True)

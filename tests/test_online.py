@@ -17,14 +17,9 @@ import pytest
 
 from mapper.cli import main
 from mapper.errors import ConfigError
+from mapper.geocache import AnswerCache
 from mapper.models import Mention, Report
-from mapper.online import (
-    SERVICE_CONFIDENCE,
-    AnswerCache,
-    GeocoderWarning,
-    OnlineFallback,
-    query_name,
-)
+from mapper.online import SERVICE_CONFIDENCE, GeocoderWarning, OnlineFallback, query_name
 from mapper.pipeline import Pipeline
 from tests.nominatim_server import NominatimServer, Reply, place, running
 
