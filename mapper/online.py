@@ -4,8 +4,9 @@ Off by default (house style §5): an :class:`OnlineFallback` exists only when th
 service.  It is the ``fallback`` collaborator of :class:`~mapper.pipeline.Pipeline`, asked for
 each mention the gazetteer left unresolved (``place_id == ""``).  A name is looked up
 
-1. in the :class:`~mapper.geocache.AnswerCache` (one SQLite file: service, normalized query, query as sent, time,
-   raw answer; "not found" is an answer too), so each name is asked of a service at most once;
+1. in the :class:`~mapper.geocache.AnswerCache` (one SQLite file: service, normalized query,
+   query as sent, time, raw answer; "not found" is an answer too), so each name is asked of a
+   service at most once;
 2. unless ``offline``, of the service, built by ``geopy.geocoders.get_geocoder_for_service`` and
    called through ``geopy.extra.rate_limiter.RateLimiter`` (``min_delay`` seconds between
    requests; a service error is retried ``max_retries`` times after ``error_wait`` seconds),
