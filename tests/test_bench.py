@@ -80,3 +80,48 @@ def test_corpus_cli_streams_json_lines(tmp_path: Path) -> None:
     )
     lines = out.read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["id"] for line in lines] == [f"syn9-{i:07d}" for i in range(5)]
+
+
+# --- `mapper extract` streams JSON Lines files (the memory benchmark measures this path) -------
+
+
+def _jsonl(records: list[dict], path: Path, *, encoding: str = "utf-8") -> Path:
+    lines = [json.dumps(r, ensure_ascii=False) for r in records]
+    path.write_bytes("\n".join(lines).encode(encoding) + b"\n")
+    return path
+
+
+def test_extract_streams_a_jsonl_file_like_the_api(corpus: ModuleType, tmp_path: Path) -> None:
+    from mapper.cli import main
+    from mapper.models import as_dict
+    from mapper.readers import load_reports
+
+    source = _jsonl(list(corpus.generate(12, seed=5)), tmp_path / "r.jsonl")
+    out = tmp_path / "i.jsonl"
+    assert main(["extract", str(source), "-o", str(out)]) == 0
+    pipeline = default_pipeline()
+    expected = [
+        as_dict(i) for r in load_reports([source]).items for i in pipeline.process(r).incidents
+    ]
+    got = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert got == json.loads(json.dumps(expected, ensure_ascii=False))
+    assert got
+
+
+def test_extract_stream_lists_bad_lines_and_keeps_the_rest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mapper.cli import main
+
+    good = {"id": "a", "text": "قصفت قوات النظام بلدة هجين أمس.", "published": "2020-05-02"}
+    source = tmp_path / "mixed.jsonl"
+    lines = [json.dumps(good, ensure_ascii=False), "{not json", '{"id": "b"}', ""]
+    cp1256 = json.dumps({**good, "id": "c"}, ensure_ascii=False).encode("cp1256")
+    source.write_bytes(b"\xef\xbb\xbf" + "\n".join(lines).encode() + b"\n" + cp1256 + b"\n")
+    out = tmp_path / "i.jsonl"
+    assert main(["extract", str(source), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert f"error: {source}:2: not valid JSON" in err
+    assert f"error: {source}:3: missing field 'text'" in err
+    ids = {json.loads(line)["source_id"] for line in out.read_text(encoding="utf-8").splitlines()}
+    assert ids == {"a", "c"}
