@@ -125,3 +125,32 @@ def test_extract_stream_lists_bad_lines_and_keeps_the_rest(
     assert f"error: {source}:3: missing field 'text'" in err
     ids = {json.loads(line)["source_id"] for line in out.read_text(encoding="utf-8").splitlines()}
     assert ids == {"a", "c"}
+
+
+# --- smoke test: bench/run.py keeps working (sizes tiny, no figure is judged) ------------------
+
+KEYS = (
+    "places_reports_per_s", "extract_reports_per_s", "extract_vs_naive_ratio",
+    "map_100k_build_s", "map_100k_html_mb", "map_100k_ready_s", "map_vs_markers_build_ratio",
+    "map_vs_markers_size_ratio", "map_1m_ready_s", "stream_peak_rss_mb",
+    "stream_peak_rss_mb_small", "gazetteer_load_s",
+)  # fmt: skip
+
+
+@pytest.mark.browser
+def test_bench_run_quick_json_has_every_figure() -> None:
+    from tests.browser import CHROMIUM
+
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install --no-install-recommends chromium")
+    tiny = ["--extract-n", "8", "--naive-reports-n", "2", "--map-n", "300", "--map-big-n",
+            "2100", "--naive-n", "30", "--stream-small-n", "5", "--stream-n", "10"]  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, str(BENCH / "run.py"), "--quick", "--json", *tiny],
+        capture_output=True, text=True, check=True, timeout=300,
+    )  # fmt: skip
+    result = json.loads(done.stdout)
+    for key in KEYS:
+        assert isinstance(result[key], float) and result[key] > 0, key
+    assert result["map_1m_pans"] is result["map_1m_zooms"] is result["map_1m_popup"] is True
+    assert result["sizes"]["map_big_n"] == 2100
