@@ -11,7 +11,7 @@ normalized span, so matchers that ran once over the normalized text are sliced p
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -89,9 +89,25 @@ def trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def to_norm(nt: NormalizedText, start: int, end: int) -> tuple[int, int]:
-    """The normalized span of an ORIGINAL span (the inverse of ``to_original``)."""
-    n = len(nt.text)
-    return bisect_left(nt.offsets, start, 0, n), bisect_left(nt.offsets, end, 0, n)
+    """The normalized span of an ORIGINAL span (the inverse of ``to_original``): each end is
+    the first normalized index whose original index is not below it, as a bisection of
+    ``nt.offsets`` would give, read from the run-length map without building ``offsets``."""
+    return _norm_index(nt, start), _norm_index(nt, end)
+
+
+def _norm_index(nt: NormalizedText, o: int) -> int:
+    starts, origins = nt.starts, nt.origins  # runs copied one-to-one; the last: sentinel
+    k = bisect_left(origins, o, 0, len(origins) - 1)
+    if k and o < origins[k - 1] + starts[k] - starts[k - 1]:
+        return starts[k - 1] + o - origins[k - 1]  # inside the run before
+    return starts[k] if k < len(starts) - 1 else len(nt.text)
+
+
+def _orig_index(nt: NormalizedText, i: int) -> int:
+    """``nt.offsets[i]`` (``i`` up to ``len(nt.text)``) without building ``offsets``."""
+    starts = nt.starts
+    k = bisect_right(starts, i) - 1
+    return nt.origins[k] + i - starts[k]
 
 
 class Spans:
@@ -146,15 +162,19 @@ def build_units(
     """
     text = nt.original
     places = Spans([m for m in mentions if m.kind not in _NEVER])
-    offsets, n = nt.offsets, len(nt.text)
+    n = len(nt.text)
 
     def own(a: int, b: int) -> bool:
-        return events.any_between(a, b) and places.any_between(offsets[a], offsets[min(b, n)])
+        if not events.any_between(a, b):
+            return False
+        return places.any_between(_orig_index(nt, a), _orig_index(nt, min(b, n)))
 
     opener_at = Spans([_Opener(p, role) for p, role in openers])
     units: list[Unit] = []
+    marks = [_orig_index(nt, h.start) for h in wanted]  # in text order, as ORIGINAL indices
     for si, (a, b) in enumerate(sentence_spans(text)):
-        if not wanted.any_between(*to_norm(nt, a, b)):
+        i = bisect_left(marks, a)
+        if i == len(marks) or marks[i] >= b:
             continue
         segs = segments(text, a, b)
         current: Unit | None = None

@@ -127,7 +127,7 @@ class CueScanner:
         entries += [(t, ("date", p)) for t, p in dates.entries]
         entries += [(t, ("num", p)) for t, p in numbers.entries]
         self._matcher = TermMatcher(entries)
-        self._split: dict[tuple[Any, ...], tuple[tuple[str, tuple[Any, ...]], ...]] = {}
+        self._split: dict[str, tuple[tuple[str, tuple[Any, ...]], ...]] = {}
         self._dates = dates
         self._numbers = numbers
 
@@ -136,9 +136,9 @@ class CueScanner:
         groups: dict[str, list[Any]] = {tag: [] for tag in _TAGS}
         split = self._split
         for hit in self._matcher.iter_hits(nt.text):
-            parts = split.get(hit.payloads)
+            parts = split.get(hit.term)  # a str key hashes once; payloads are per term
             if parts is None:
-                parts = split[hit.payloads] = _by_tag(hit.payloads)
+                parts = split[hit.term] = _by_tag(hit.payloads)
             for tag, payloads in parts:
                 groups[tag].append(_Hit(hit.start, hit.end, hit.prefix, hit.term, payloads))
         text = nt.text

@@ -234,17 +234,21 @@ class IncidentExtractor:
     def _toll(self, scan: Scan, u: Unit, cues: list[Hit]) -> int | None:
         killed, injured = [], []
         for h in cues:
-            roles = {p[0] for p in h.payloads}
+            roles = [p[0] for p in h.payloads]
             if "killed" in roles:
                 killed.append((h.start, h.end))
             elif "injured" in roles:
                 injured.append((h.start, h.end))
+        counts = scan.counts.between(u.nstart, u.nend)
+        if not counts:  # numbers.toll without counts
+            return None if killed else (0 if injured else None)
         taken = [(a.start, a.end) for a in scan.anchors.between(u.nstart - 20, u.nend)]
-        counts = [
-            c
-            for c in scan.counts.between(u.nstart, u.nend)
-            if not any(s <= c.start < e or c.start <= s < c.end for s, e in taken)
-        ]
+        if taken:
+            counts = [
+                c
+                for c in counts
+                if not any(s <= c.start < e or c.start <= s < c.end for s, e in taken)
+            ]
         tally = [
             (s, e) for s, e in killed if any(c.value is None and 0 < s - c.end <= 1 for c in counts)
         ]
