@@ -96,11 +96,13 @@ class Resolver:
             return cands[0], confidence, "single candidate"
         scored = sorted(
             ((self._score(span, p, i, countries, points), i, p) for i, p in enumerate(cands)),
-            key=lambda t: (-t[0][0], t[1]),
+            key=lambda t: (-t[0], t[1]),
         )
-        (best, reasons), _, place = scored[0]
-        margin = best - scored[1][0][0] if len(scored) > 1 else 1.0
+        best, rank, place = scored[0]
+        margin = best - scored[1][0] if len(scored) > 1 else 1.0
         confidence = round(min(0.9, 0.45 + 0.4 * margin / (margin + 0.5)), 2)
+        reasons: list[str] = []  # worded for the winner only
+        self._score(span, place, rank, countries, points, reasons)
         return place, confidence, f"{len(cands)} candidates; " + ", ".join(reasons)
 
     def _measured_from(self, text: str, pos: int) -> bool:
@@ -119,35 +121,43 @@ class Resolver:
         rank: int,
         countries: Counter[str],
         points: list[tuple[float | None, float | None]],
-    ) -> tuple[float, list[str]]:
+        reasons: list[str] | None = None,
+    ) -> float:
+        """The candidate's score; with ``reasons``, also why, in words (appended to it)."""
         score = -0.05 * rank
-        reasons = [f"prior #{rank + 1}"]
+        if reasons is not None:  # worded only when asked for
+            reasons.append(f"prior #{rank + 1}")
         kinds = self._noun_kinds.get(span.cue, ())
         if kinds:
             if place.kind in kinds:
                 score += 2.0 - 0.4 * kinds.index(place.kind)
-                reasons.append(f"noun {span.cue!r} fits {place.kind.value}")
+                if reasons is not None:
+                    reasons.append(f"noun {span.cue!r} fits {place.kind.value}")
         elif place.kind in _WEAK_ADMIN:
             score -= 3.0
-            reasons.append("bare name of an admin unit")
+            if reasons is not None:
+                reasons.append("bare name of an admin unit")
         elif place.kind == PlaceKind.GOVERNORATE:
             score += 0.5
-            reasons.append("bare name: the governorate")
+            if reasons is not None:
+                reasons.append("bare name: the governorate")
         total = sum(countries.values())
         if total and place.country:
             share = countries[place.country] / total
             score += 1.5 * share
-            if share:
+            if share and reasons is not None:
                 reasons.append(f"{share:.0%} of the text's places in {place.country}")
         if place.has_point and points:
             d = min(haversine_km(place.lat, place.lon, la, lo) for la, lo in points)  # type: ignore[arg-type]
             if d > _FAR_KM:
                 score -= 0.6
-                reasons.append(f"{d:.0f} km from the text's other places")
+                if reasons is not None:
+                    reasons.append(f"{d:.0f} km from the text's other places")
             elif d <= _NEAR_KM:
                 score += 0.3
-                reasons.append(f"{d:.0f} km from another place in the text")
-        return score, reasons
+                if reasons is not None:
+                    reasons.append(f"{d:.0f} km from another place in the text")
+        return score
 
 
 def _unresolved(original: str, span: Span) -> Mention:
