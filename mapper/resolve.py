@@ -61,7 +61,7 @@ class Resolver:
         countries = Counter(
             c[0].country for c in candidates if c and c[0].country and _one_country(c)
         )
-        points = [(p.lat, p.lon) for p in anchors.values() if p.has_point]
+        points = _Points([(p.lat, p.lon) for p in anchors.values() if p.has_point])
         chosen: dict[tuple[tuple[str, ...], str, bool], tuple[Place, float, str]] = {}
         out = []
         for span, cands in zip(spans, candidates, strict=True):
@@ -87,7 +87,7 @@ class Resolver:
         span: Span,
         cands: list[Place],
         countries: Counter[str],
-        points: list[tuple[float | None, float | None]],
+        points: _Points,
     ) -> tuple[Place, float, str]:
         if span.fixed:
             return cands[0], 0.95, "fixed area phrase"
@@ -120,7 +120,7 @@ class Resolver:
         place: Place,
         rank: int,
         countries: Counter[str],
-        points: list[tuple[float | None, float | None]],
+        points: _Points,
         reasons: list[str] | None = None,
     ) -> float:
         """The candidate's score; with ``reasons``, also why, in words (appended to it)."""
@@ -147,8 +147,8 @@ class Resolver:
             score += 1.5 * share
             if share and reasons is not None:
                 reasons.append(f"{share:.0%} of the text's places in {place.country}")
-        if place.has_point and points:
-            d = min(haversine_km(place.lat, place.lon, la, lo) for la, lo in points)  # type: ignore[arg-type]
+        if place.has_point and points.points:
+            d = points.nearest_km(place)
             if d > _FAR_KM:
                 score -= 0.6
                 if reasons is not None:
@@ -158,6 +158,25 @@ class Resolver:
                 if reasons is not None:
                     reasons.append(f"{d:.0f} km from another place in the text")
         return score
+
+
+class _Points:
+    """The document's unambiguous located places, and each candidate's distance to the
+    nearest of them (computed once per candidate and document)."""
+
+    __slots__ = ("_km", "points")
+
+    def __init__(self, points: list[tuple[float | None, float | None]]) -> None:
+        self.points = points
+        self._km: dict[str, float] = {}
+
+    def nearest_km(self, place: Place) -> float:
+        d = self._km.get(place.place_id)
+        if d is None:
+            lat, lon = place.lat, place.lon
+            d = min(haversine_km(lat, lon, la, lo) for la, lo in self.points)  # type: ignore[arg-type]
+            self._km[place.place_id] = d
+        return d
 
 
 def _unresolved(original: str, span: Span) -> Mention:
