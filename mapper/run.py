@@ -22,7 +22,7 @@ from .errors import ConfigError
 from .models import RecordError, Report
 from .pipeline import Pipeline, Processed
 
-__all__ = ["RunSummary", "count", "draw_map", "merge_summaries", "run"]
+__all__ = ["RunSummary", "count", "draw_map", "merge_summaries", "run", "sort_out"]
 
 STORE_NAME = "incidents.gpkg"
 MAP_NAME = "map.html"
@@ -99,7 +99,7 @@ def run(
     ``fallback`` (e.g. :class:`mapper.online.OnlineFallback`) places names the gazetteer lacks;
     it runs in this process, so one rate limit and one cache hold: it needs ``workers=1``.
     """
-    from .readers import RecordWarning, read_reports
+    from .chunks import iter_pieces, read_piece
     from .store import Store
 
     if workers < 1:
@@ -114,13 +114,9 @@ def run(
     store = Store(summary.store)
 
     def good_reports() -> Iterator[Report]:
-        for item in read_reports(inputs, stdin=stdin):
-            if isinstance(item, RecordWarning):
-                summary.warnings.append(item)
-            elif isinstance(item, RecordError):
-                summary.errors.append(item)
-            else:
-                yield item
+        for piece in iter_pieces(inputs):  # large JSON Lines files are read a chunk at a time
+            items = [piece] if isinstance(piece, RecordError) else read_piece(piece, stdin=stdin)
+            yield from sort_out(items, summary)
 
     stream: Iterable[Processed] = _processed(
         good_reports(), workers, tuple(str(p) for p in gazetteer_extra), fallback
@@ -149,6 +145,19 @@ def run(
         if make_html:
             summary.map = draw_map(store.incidents(), out / MAP_NAME)
     return summary
+
+
+def sort_out(items: Iterable[Report | RecordError], summary: RunSummary) -> Iterator[Report]:
+    """The reports of ``items``; errors and warnings go into ``summary``."""
+    from .readers import RecordWarning
+
+    for item in items:
+        if isinstance(item, RecordWarning):
+            summary.warnings.append(item)
+        elif isinstance(item, RecordError):
+            summary.errors.append(item)
+        else:
+            yield item
 
 
 def count(summary: RunSummary, done: Processed) -> None:

@@ -8,9 +8,10 @@ cut at line ends into chunks of about ``chunk_bytes``), runs the pipeline on eac
 
 The rows are those of a single-process :func:`mapper.run.run`, in input order: partitions keep
 the input order, each partition keeps its reports' order, and report ids, default ids
-(``<stem>:<line>``) and error lines are computed exactly as :mod:`mapper.readers` does, because
-the client counts the lines before each chunk.  Unlike the GeoPackage store, the parquet output
-does not replace a report that appears twice under one id: ids must be unique in the corpus.
+(``<stem>:<line>``) and error lines are those of :mod:`mapper.readers`, because the client
+counts the lines before each chunk (:mod:`mapper.chunks`).  Unlike the GeoPackage store, the
+parquet output does not replace a report that appears twice under one id: ids must be unique
+in the corpus.
 
 Dask is the optional ``[scale]`` extra; ``import mapper`` never imports this module.
 """
@@ -19,8 +20,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 try:
@@ -35,28 +35,17 @@ except ImportError as err:  # the optional extra is missing: say how to get it
 import geopandas as gpd
 
 from . import frame
+from .chunks import Piece, iter_pieces, read_piece
 from .errors import ConfigError
 from .frame import CRS, conform, to_frame
-from .models import RecordError, Report
+from .models import RecordError
 from .pipeline import Pipeline
-from .run import MAP_NAME, RunSummary, count, draw_map, merge_summaries
+from .run import MAP_NAME, RunSummary, count, draw_map, merge_summaries, sort_out
 
-__all__ = ["PARQUET_NAME", "Piece", "plan", "read_incidents", "run_dask"]
+__all__ = ["PARQUET_NAME", "plan", "read_incidents", "run_dask"]
 
 PARQUET_NAME = "incidents.parquet"
 CHUNK_BYTES = 8 << 20  # ~2,700 reports of 3 KB: seconds of work per task, little scheduling
-_BLOCK = 1 << 20
-
-
-@dataclass(frozen=True, slots=True)
-class Piece:
-    """A whole input file (``stop is None``), or the lines of a JSON Lines file between byte
-    offsets ``start`` and ``stop``, the first of which is line ``first_line`` of the file."""
-
-    path: str
-    start: int = 0
-    stop: int | None = None
-    first_line: int = 1
 
 
 # --- planning (on the client) -----------------------------------------------------------------
@@ -66,65 +55,25 @@ def plan(
     inputs: Iterable[str | os.PathLike[str]], *, chunk_bytes: int = CHUNK_BYTES
 ) -> tuple[list[list[Piece]], list[RecordError]]:
     """Partitions of ``inputs`` (lists of pieces of about ``chunk_bytes``) and the inputs that
-    cannot be listed (a missing path, an unreadable folder), in input order."""
-    from .readers import _walk
-
-    if chunk_bytes < 1:
-        raise ConfigError(f"chunk_bytes must be positive, got {chunk_bytes}")
+    cannot be listed (an unreadable folder), in input order."""
     partitions: list[list[Piece]] = []
     errors: list[RecordError] = []
     current: list[Piece] = []
     size = 0
-    for raw in inputs:
-        if str(raw) == "-":
+    for piece in iter_pieces(inputs, chunk_bytes=chunk_bytes):
+        if isinstance(piece, RecordError):
+            errors.append(piece)
+            continue
+        if piece.path == "-":
             raise ConfigError("the Dask engine reads files on the workers, not stdin ('-')")
-        path = Path(raw)
-        found = _walk(path) if path.is_dir() else [path]
-        for item in found:
-            if isinstance(item, RecordError):
-                errors.append(item)
-                continue
-            for piece, length in _pieces(item, chunk_bytes):
-                if current and size + length > chunk_bytes:
-                    partitions.append(current)
-                    current, size = [], 0
-                current.append(piece)
-                size += length
+        if current and size + piece.size > chunk_bytes:
+            partitions.append(current)
+            current, size = [], 0
+        current.append(piece)
+        size += piece.size
     if current:
         partitions.append(current)
     return partitions, errors
-
-
-def _pieces(path: Path, chunk_bytes: int) -> Iterator[tuple[Piece, int]]:
-    """``path`` whole, or, for a large JSON Lines file, chunks ending at line ends."""
-    try:
-        length = path.stat().st_size
-    except OSError:
-        length = 0  # the worker's reader reports the file's own error
-    if path.suffix.lower() not in (".jsonl", ".ndjson") or length <= chunk_bytes:
-        yield Piece(str(path)), length
-        return
-    with path.open("rb") as handle:
-        if handle.read(2) in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16: lines are not byte-aligned
-            yield Piece(str(path)), length
-            return
-        handle.seek(0)
-        start, line, tail = 0, 1, b""
-        while block := handle.read(max(_BLOCK, chunk_bytes)):
-            tail += block
-            while len(tail) > chunk_bytes and (cut := _line_end(tail, chunk_bytes)):
-                yield Piece(str(path), start, start + cut, line), cut
-                line += tail.count(b"\n", 0, cut)
-                start += cut
-                tail = tail[cut:]
-        if tail:
-            yield Piece(str(path), start, start + len(tail), line), len(tail)
-
-
-def _line_end(data: bytes, size: int) -> int:
-    """Length of the longest run of whole lines of ``data`` within ``size`` bytes (or of the
-    first line, if longer); 0 when ``data`` holds no line end yet."""
-    return (data.rfind(b"\n", 0, size) + 1) or (data.find(b"\n", size) + 1)
 
 
 # --- extraction (on the workers) --------------------------------------------------------------
@@ -138,48 +87,18 @@ def _pipeline(extra: tuple[str, ...]) -> Pipeline:
     return Pipeline(Gazetteer.default(extra))
 
 
-def read_piece(piece: Piece) -> Iterator[Report | RecordError]:
-    """The reports (and errors) of one piece, exactly as :func:`mapper.readers.read_reports`
-    gives them for the whole file."""
-    from .readers import _jsonl_record, decode_bytes, read_reports
-
-    if piece.stop is None:
-        yield from read_reports([piece.path])
-        return
-    try:
-        with open(piece.path, "rb") as handle:
-            handle.seek(piece.start)
-            text = decode_bytes(handle.read(piece.stop - piece.start))
-    except (OSError, ValueError) as err:
-        message = (err.strerror or str(err)) if isinstance(err, OSError) else str(err)
-        yield RecordError(piece.path, piece.first_line, f"{message} (this line and the next)")
-        return
-    text = text.removeprefix("\ufeff")
-    stem = Path(piece.path).stem
-    for number, line in enumerate(text.split("\n"), start=piece.first_line):
-        if line.strip():
-            yield from _jsonl_record(line.rstrip("\r"), piece.path, stem, number)
-
-
 def extract_partition(
     pieces: Sequence[Piece], extra: tuple[str, ...] = ()
 ) -> tuple[gpd.GeoDataFrame, RunSummary]:
     """Incidents of one partition as a GeoDataFrame, and what was read (counts, errors)."""
-    from .readers import RecordWarning
-
     pipe = _pipeline(extra)
     summary = RunSummary(store=Path(PARQUET_NAME), map=None)
     incidents = []
     for piece in pieces:
-        for item in read_piece(piece):
-            if isinstance(item, RecordWarning):
-                summary.warnings.append(item)
-            elif isinstance(item, RecordError):
-                summary.errors.append(item)
-            else:
-                done = pipe.process(item)
-                count(summary, done)
-                incidents.extend(done.incidents)
+        for report in sort_out(read_piece(piece), summary):
+            done = pipe.process(report)
+            count(summary, done)
+            incidents.extend(done.incidents)
     return to_frame(incidents), summary
 
 
