@@ -34,10 +34,10 @@ def _tree_rss(proc: psutil.Process) -> int:
     return total
 
 
-def measure(corpus: Path, workers: int, engine: str) -> dict[str, float]:
+def measure(corpus: Path, workers: int, engine: str, draw: bool) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="mapper-run-bench-") as out:
         command = [sys.executable, "-m", "mapper.cli", "run", str(corpus), "--out", out, "-q"]
-        command += ["--workers", str(workers), "--engine", engine]
+        command += ["--workers", str(workers), "--engine", engine, *([] if draw else ["--no-map"])]
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         proc = psutil.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -58,17 +58,22 @@ def main() -> None:
     parser.add_argument("corpus", type=Path, help="JSON Lines corpus (bench/corpus.py)")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--engine", choices=["local", "dask"], default="local")
+    parser.add_argument("--no-map", action="store_true", help="pass --no-map to mapper run")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
     reports = sum(1 for line in args.corpus.open(encoding="utf-8") if line.strip())
-    rows = [measure(args.corpus, n, args.engine) for n in args.workers]
+    rows = [measure(args.corpus, n, args.engine, not args.no_map) for n in args.workers]
     for row in rows:
         row["reports_per_wall_s"] = reports / row["wall_s"]
         row["reports_per_cpu_s"] = reports / row["cpu_s"]
     if args.json:
-        print(json.dumps({"reports": reports, "engine": args.engine, "runs": rows}))
+        print(
+            json.dumps(
+                {"reports": reports, "engine": args.engine, "map": not args.no_map, "runs": rows}
+            )
+        )
         return
-    print(f"mapper run --engine {args.engine} on {reports} reports ({args.corpus})")
+    print(f"mapper run --engine {args.engine}{' --no-map' * args.no_map} on {reports} reports")
     print("workers  wall s   cpu s  peak RSS MB  reports/wall s  reports/cpu s")
     for r in rows:
         print(

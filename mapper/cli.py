@@ -209,6 +209,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             scheduler=args.scheduler,
             workers=2 if args.workers is None else args.workers,
             gazetteer_extra=args.gazetteer_extra or (),
+            make_html=not args.no_map,
         )
     elif args.scheduler is not None:
         raise _Usage("--scheduler needs --engine dask")
@@ -220,6 +221,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             gazetteer_extra=args.gazetteer_extra or (),
             fallback=args.fallback,
             stdin=sys.stdin.buffer,
+            make_html=not args.no_map,
             progress=progress,
         )
     for e in summary.warnings:
@@ -542,6 +544,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--scheduler", metavar="ADDRESS", help="an existing Dask scheduler (tcp://host:8786)"
+    )
+    p.add_argument(
+        "--no-map", action="store_true", help="skip map.html (for corpora too large to draw)"
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     _add_online(p)

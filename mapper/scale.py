@@ -109,7 +109,7 @@ def run_dask(
     inputs: Iterable[str | os.PathLike[str]],
     out_dir: str | os.PathLike[str],
     *,
-    scheduler: str | None = None,
+    scheduler: str | Client | None = None,
     workers: int = 2,
     processes: bool = True,
     gazetteer_extra: Iterable[str | os.PathLike[str]] = (),
@@ -120,8 +120,9 @@ def run_dask(
 
     Parameters
     ----------
-    scheduler : address of an existing scheduler (``tcp://host:8786``); ``None`` starts a
-        ``LocalCluster`` of ``workers`` single-threaded workers (``processes=False``: threads).
+    scheduler : address of an existing scheduler (``tcp://host:8786``), or a connected
+        ``Client`` (left open); ``None`` starts a ``LocalCluster`` of ``workers``
+        single-threaded worker processes (``processes=False``: threads of this process).
     gazetteer_extra : user gazetteer CSVs; the paths must be readable on every worker, as must
         the inputs and ``out_dir``.
     """
@@ -132,7 +133,9 @@ def run_dask(
     partitions, errors = plan(inputs, chunk_bytes=chunk_bytes)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    if scheduler is not None:
+    if isinstance(scheduler, Client):  # e.g. cluster.get_client() of a Coiled/Kubernetes cluster
+        summary = _compute(scheduler, partitions, extra, out / PARQUET_NAME)
+    elif scheduler is not None:
         with Client(scheduler) as client:
             summary = _compute(client, partitions, extra, out / PARQUET_NAME)
     else:
@@ -141,7 +144,7 @@ def run_dask(
                 n_workers=workers,
                 threads_per_worker=1,
                 processes=processes,
-                dashboard_address=None,
+                dashboard_address=":0",  # 8787 may be taken: any free port
             ) as cluster,
             Client(cluster) as client,
         ):

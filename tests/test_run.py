@@ -94,7 +94,8 @@ def _stored_reports(store: Path) -> int:
 
 
 def _command(corpus: Path, out: Path) -> list[str]:
-    return [sys.executable, "-m", "mapper.cli", "run", str(corpus), "--out", str(out), "-q"]
+    run_ = [sys.executable, "-m", "mapper.cli", "run", str(corpus), "--out", str(out)]
+    return [*run_, "-q", "--no-map"]
 
 
 def _complete(corpus: Path, out: Path) -> None:
@@ -126,5 +127,6 @@ def test_sigkill_mid_run_keeps_whole_batches_and_a_rerun_completes(tmp_path: Pat
     with Store(killed) as resumed, Store(whole) as uninterrupted:
         assert resumed.counts() == uninterrupted.counts()
         assert resumed.counts()["reports"] == size
+        assert not (whole.parent / "map.html").exists()  # --no-map
         ids = sorted(resumed.incidents()["incident_id"])
         assert ids == sorted(uninterrupted.incidents()["incident_id"])

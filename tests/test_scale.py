@@ -23,7 +23,7 @@ from mapper.store import Store
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "reports"
 # a real tcp scheduler address on loopback (inproc would probe 8.8.8.8 for the host's address)
-LOOPBACK = {"protocol": "tcp://", "host": "127.0.0.1", "dashboard_address": None}
+LOOPBACK = {"protocol": "tcp://", "host": "127.0.0.1", "dashboard_address": ":0"}
 CHUNK = 1_500  # bytes: the generated file spans a dozen partitions
 
 # dask 2026.8's parquet reader calls reset_index(inplace=True), which pandas 3.1 deprecates
@@ -96,8 +96,9 @@ def test_cli_on_an_existing_scheduler_then_map_reads_the_parquet(
     assert_geodataframe_equal(read_file(tmp_path / "incidents.parquet"), want)
     assert main(["map", str(tmp_path / "incidents.parquet"), "-o", str(tmp_path / "m.html")]) == 0
     # a rerun replaces the parts instead of adding to them
-    with LocalCluster(n_workers=1, processes=False, **LOOPBACK) as cluster, Client(cluster):
-        run_dask([corpus], tmp_path, scheduler=cluster.scheduler_address, make_html=False)
+    with LocalCluster(n_workers=1, processes=False, **LOOPBACK) as cluster, Client(cluster) as c:
+        run_dask([corpus], tmp_path, scheduler=c, make_html=False)
+        assert c.status == "running"  # a client passed in is left open
     again = read_file(tmp_path / "incidents.parquet")
     assert set(again["source_id"]) < set(want["source_id"])
 
