@@ -16,8 +16,11 @@ The steps, in this order (the tables below are the only place they are defined):
 ``ة → ه`` and the hamza folds are for matching only: the original text is never changed, shown or
 exported in normalized form.
 
-Speed: kept characters are copied in C (``str.translate`` and slices); only the characters that a
-step drops or expands are visited one by one, so a typical news article normalizes at tens of MB/s.
+Speed: kept characters are copied in C (slices, ``str.lower``, ``str.replace``); only the runs of
+characters that a step drops or expands are visited, and what each distinct run becomes is cached
+(line breaks, a shadda, a space and a tanwin recur in every text).  The offset map is kept as runs
+(:attr:`NormalizedText.starts` / :attr:`NormalizedText.origins`), not one integer per character:
+a 3 KB report normalizes in about 30 µs of CPU.
 """
 
 from __future__ import annotations
