@@ -134,7 +134,8 @@ def test_no_place_at_daraya_in_the_seed(dev_docs, pipeline: Pipeline) -> None:
     [
         ("اشترت الوزارة معدات حديثة للمشافي", []),
         ("تقدمت القوات العراقية نحو مدينة حديثة", ["حديثة"]),
-        ("وصلت التعزيزات إلى حديثة صباح اليوم", ["حديثة"]),
+        ("وصلت التعزيزات إلى غرب حديثة صباح اليوم", ["حديثة"]),
+        ("وقال المتحدث في حديثه للصحفيين إن الطريق مقطوع", []),
         ("زار الطفل جدة صديقه في المشفى", []),
         ("هبطت الطائرة بجدة بعد رحلة طويلة", ["بجدة"]),
         ("حمل المتطوعون الراية البيضاء", []),
@@ -148,6 +149,6 @@ def test_common_word_world_names_need_a_place_context(
 
 
 def test_haditha_is_the_iraqi_town(pipeline: Pipeline) -> None:
-    (m,) = pipeline.find_places("اشتباكات عنيفة في حديثة بمحافظة الأنبار")[:1]
+    (m,) = pipeline.find_places("اشتباكات عنيفة في قضاء حديثة بمحافظة الأنبار")[:1]
     place = pipeline.gazetteer.get(m.place_id)
     assert (place.country, m.surface) == ("IQ", "حديثة")
