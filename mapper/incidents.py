@@ -15,6 +15,7 @@ import hashlib
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from itertools import combinations
 from pathlib import Path
 from typing import Any
 
@@ -283,7 +284,7 @@ def _finish(report: Report, drafts: list[_Draft], places: EventPlaces) -> list[I
     Drafts are indexed by place, so a report with thousands of incidents is not quadratic.
     """
     listed = _relocate_lists(drafts, places)
-    drafts = _fold_summaries(drafts, places, listed)
+    drafts = _fold_summaries(_drop_totals(drafts), places, listed)
     merged: list[_Draft] = []
     by_place: dict[str, list[_Draft]] = {}
     for d in drafts:
@@ -352,6 +353,25 @@ def _fold_summaries(drafts: list[_Draft], places: EventPlaces, listed: set[str])
         target = next((f for f in later if f.fits(d) and places.inside(f.choice, d.mention)), None)
         if target is not None:
             target.absorb(d)
+    return out
+
+
+def _drop_totals(drafts: list[_Draft]) -> list[_Draft]:
+    """A toll that two or three later incidents of the same type add up to is their total
+    (a lead: "10 killed in X and around it", then 7 in a village and 3 in the town)."""
+    out = []
+    for i, d in enumerate(drafts):
+        if d.fatalities is not None and d.fatalities > 1:
+            parts = [
+                f.fatalities
+                for f in drafts[i + 1 : i + 1 + 2 * _LOOKAHEAD]
+                if f.event_type == d.event_type
+                and f.fatalities
+                and f.unit.sentence != d.unit.sentence
+            ]
+            if any(sum(c) == d.fatalities for k in (2, 3) for c in combinations(parts, k)):
+                continue
+        out.append(d)
     return out
 
 

@@ -214,3 +214,14 @@ def test_equipment_of_a_convoy_is_not_an_attack() -> None:
     text = "وصل رتل عسكري مؤلف من عشر آليات، ومدفعيتين ثقيلتين وراجمة صواريخ إلى ريف دير الزور."
     (inc,) = run(text, [m(text, "دير الزور")])
     assert inc.event_type == "Strategic developments"
+
+
+def test_a_lead_toll_that_later_incidents_add_up_to_is_their_total() -> None:
+    text = (
+        "قتل تسعة مدنيين بغارات على مدينة الميادين ومحيطها. "
+        "وأفادت مصادر بمقتل خمسة مدنيين بغارة على قرية الطيبة. "
+        "كما قتل أربعة مدنيين بغارة على مدينة الميادين."
+    )
+    mentions = [m(text, "الميادين"), m(text, "الطيبة", kind="village"), m(text, "الميادين", 60)]
+    found = [(i.location_ar, i.fatalities) for i in run(text, mentions)]
+    assert found == [("الطيبة", 5), ("الميادين", 4)]
