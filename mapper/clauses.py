@@ -24,6 +24,7 @@ __all__ = [
     "Unit",
     "build_units",
     "clause_spans",
+    "orig_index",
     "segments",
     "sentence_spans",
     "to_norm",
@@ -103,7 +104,7 @@ def _norm_index(nt: NormalizedText, o: int) -> int:
     return starts[k] if k < len(starts) - 1 else len(nt.text)
 
 
-def _orig_index(nt: NormalizedText, i: int) -> int:
+def orig_index(nt: NormalizedText, i: int) -> int:
     """``nt.offsets[i]`` (``i`` up to ``len(nt.text)``) without building ``offsets``."""
     starts = nt.starts
     k = bisect_right(starts, i) - 1
@@ -167,11 +168,11 @@ def build_units(
     def own(a: int, b: int) -> bool:
         if not events.any_between(a, b):
             return False
-        return places.any_between(_orig_index(nt, a), _orig_index(nt, min(b, n)))
+        return places.any_between(orig_index(nt, a), orig_index(nt, min(b, n)))
 
     opener_at = Spans([_Opener(p, role) for p, role in openers])
     units: list[Unit] = []
-    marks = [_orig_index(nt, h.start) for h in wanted]  # in text order, as ORIGINAL indices
+    marks = [orig_index(nt, h.start) for h in wanted]  # in text order, as ORIGINAL indices
     for si, (a, b) in enumerate(sentence_spans(text)):
         i = bisect_left(marks, a)
         if i == len(marks) or marks[i] >= b:

@@ -90,12 +90,15 @@ class EventPlaces:
         skip = {"source", "actor", "toward"} if "away" in cues else {"source", "actor"}
         skip_next = among = went = False
         areas: list[Mention] = []  # districts, governorates, regions named as such
+        aside: list[Mention] = []  # places of a source (ناشطون في X, أبناء X)
         for i, m in enumerate(cands):
             ns, ne = to_norm(nt, m.start, m.end)
             roles = self._cues_before(nt.text, rel, ns)
             if skip_next or i in containers or roles & skip:
                 skip_next = False
                 went = went or "toward" in roles
+                if "source" in roles and not roles & {"actor", "toward"}:
+                    aside.append(m)
                 continue
             skip_next = "between" in roles
             among = among or any(h.payloads[0] == "among" and h.end <= ns for h in rel)
@@ -132,7 +135,9 @@ class EventPlaces:
             return fine
         if kept:
             return kept[:1]
-        return [] if went else self._fallback(scan, u, units, towns)  # a withdrawal to X only
+        if went:
+            return []  # a withdrawal to X only
+        return self._fallback(scan, u, units, towns, aside)
 
     def _container(self, nt: NormalizedText, cands: list[Mention], i: int) -> int | None:
         for j in range(i + 1, len(cands)):
@@ -141,14 +146,25 @@ class EventPlaces:
         return None
 
     def _fallback(
-        self, scan: Scan, u: Unit, units: list[Unit], towns: list[Mention]
+        self,
+        scan: Scan,
+        u: Unit,
+        units: list[Unit],
+        towns: list[Mention],
+        aside: list[Mention],
     ) -> list[PlaceChoice]:
-        """A cue with no place: an anaphor (``في البلدة``, ``هناك``) points to the last
-        settlement named; otherwise the smallest area named in the sentence (corpus README
-        rule 9: "areas held by IS" go to the smallest area the text gives)."""
+        """A cue with no event place: the place of the clause's own source (``أبناء X``,
+        ``مراسلنا في X``: the best clue, geo_precision 2); else, after an anaphor (``في
+        البلدة``, ``هناك``), the last settlement named; else the smallest area named in the
+        sentence (corpus README rule 9: "areas held by IS" go to the smallest area the text
+        gives)."""
+        if aside:  # the nearest place named, which an anaphor also points to
+            best = next((m for m in aside if m.kind in SETTLEMENT), aside[0])
+            return [PlaceChoice(best, 3 if best.kind in COARSE else 2, None, "fallback")]
         if any(h.payloads[0] == "anaphor" for h in scan.relative.between(u.nstart, u.nend)):
             town = _settlement_before(towns, u.end)
-            return [PlaceChoice(town, 2, None, "fallback")] if town is not None else []
+            if town is not None:
+                return [PlaceChoice(town, 2, None, "fallback")]
         # units come in sentence order: bisect the sentence's run (a scan of all units per
         # clause was quadratic, minutes on a multi-megabyte report)
         lo = bisect_left(units, u.sentence, key=_sentence)
@@ -173,7 +189,7 @@ class EventPlaces:
             gap = [w for w in (w.strip(_QUOTES) for w in text[h.end : ns].split()) if w]
             if len(gap) <= 2 and all(self._is_linker(w) for w in gap):
                 roles.add(h.payloads[0])
-            elif h.payloads[0] == "source" and 0 < len(gap) <= 3 and self._is_linker(gap[-1]):
+            elif h.payloads[0] == "source" and 0 < len(gap) <= 3 and gap[-1] == "في":
                 roles.add("source")  # "مراسل “ستيب” في X": an outlet's name may intervene
         return roles
 

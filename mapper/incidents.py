@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .claims import Actor, actors_of, attach_orphans, claims_of, resolve_type
-from .clauses import Spans, Unit, build_units, clause_spans
+from .clauses import Spans, Unit, build_units, clause_spans, orig_index
 from .cues import CueScanner, Scan
 from .dates import DateResolver
 from .event_places import COARSE, EventPlaces, PlaceChoice, key, settlements
@@ -33,6 +33,7 @@ __all__ = ["IncidentExtractor", "clause_spans", "incident_id"]
 
 _LOOKAHEAD = 8  # finer incidents a coarse lead may be folded into
 _GEAR_REACH = 60  # characters after "مؤلف من" whose weapon words are equipment, not events
+_SENTENCE_END = frozenset(".!?؟؛\n")
 
 
 def incident_id(
@@ -261,11 +262,17 @@ def _without_gear(scan: Scan) -> Scan:
     ends = [h.end for h in scan.cues if any(p[0] == "gear" for p in h.payloads)]
     if not ends:
         return scan
-    kept = [
-        h
-        for h in scan.cues
-        if h.payloads[0][0] != "event" or not any(0 <= h.start - e <= _GEAR_REACH for e in ends)
-    ]
+    nt = scan.nt
+
+    def listed(h: Hit) -> bool:  # after a gear word, in the same sentence
+        for e in ends:
+            if 0 <= h.start - e <= _GEAR_REACH:
+                a, b = orig_index(nt, e), orig_index(nt, h.start)
+                if not any(c in _SENTENCE_END for c in nt.original[a:b]):
+                    return True
+        return False
+
+    kept = [h for h in scan.cues if h.payloads[0][0] != "event" or not listed(h)]
     return replace(scan, cues=Spans(kept))
 
 

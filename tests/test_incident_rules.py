@@ -225,3 +225,15 @@ def test_a_lead_toll_that_later_incidents_add_up_to_is_their_total() -> None:
     mentions = [m(text, "الميادين"), m(text, "الطيبة", kind="village"), m(text, "الميادين", 60)]
     found = [(i.location_ar, i.fatalities) for i in run(text, mentions)]
     assert found == [("الطيبة", 5), ("الميادين", 4)]
+
+
+def test_a_clause_without_event_place_falls_back_to_its_source_place() -> None:
+    text = "نظم أبناء هجين وقفة احتجاجية أمام مبنى البلدية."
+    (inc,) = run(text, [m(text, "هجين")])
+    assert (inc.location, inc.event_type, inc.geo_precision) == ("Hajin", "Protests", 2)
+
+
+def test_equipment_words_do_not_reach_into_the_next_sentence() -> None:
+    text = "رتل عسكري يضم عشر آليات\n\nاندلعت اشتباكات في بلدة السوسة."
+    (inc,) = run(text, [m(text, "السوسة")])
+    assert (inc.location, inc.event_type) == ("Al-Susah", "Battles")
