@@ -104,7 +104,7 @@ def _complete(corpus: Path, out: Path) -> None:
 
 
 def test_sigkill_mid_run_keeps_whole_batches_and_a_rerun_completes(tmp_path: Path) -> None:
-    size = 30 * BATCH
+    size = 15 * BATCH
     corpus = _corpus(tmp_path / "corpus.jsonl", size)
     killed = tmp_path / "killed" / "incidents.gpkg"
     run_ = subprocess.Popen(_command(corpus, killed.parent), stderr=subprocess.DEVNULL)
