@@ -36,7 +36,7 @@ import geopandas as gpd
 
 from . import frame
 from .chunks import Piece, iter_pieces, read_piece
-from .errors import ConfigError
+from .errors import ConfigError, StoreError
 from .frame import CRS, conform, to_frame
 from .models import RecordError
 from .pipeline import Pipeline
@@ -162,20 +162,24 @@ def _compute(
     target.mkdir(parents=True, exist_ok=True)
     for old in target.glob("part.*.parquet"):  # a rerun replaces the previous output
         old.unlink()
-    numbered = list(enumerate(partitions))
-    bag = db.from_sequence(numbered, npartitions=max(1, len(numbered)))
+    partitions = partitions or [[]]  # no input: one empty part, so the output still reads
+    width = max(5, len(str(len(partitions) - 1)))  # names sort in partition order
+    numbered = [(f"part.{i:0{width}d}.parquet", part) for i, part in enumerate(partitions)]
+    bag = db.from_sequence(numbered, npartitions=len(numbered))
     summaries = client.compute(bag.map(_write_partition, extra, str(target)), sync=True)
     summary = merge_summaries(summaries)
     summary.store = target
     return summary
 
 
-def _write_partition(numbered: tuple[int, list[Piece]], extra: tuple[str, ...], target: str):
-    """Extract one partition and write it as ``part.NNNNN.parquet`` (renamed into place once
-    complete, so a killed worker never leaves a part that readers would take)."""
-    number, pieces = numbered
+def _write_partition(
+    named: tuple[str, list[Piece]], extra: tuple[str, ...], target: str
+) -> RunSummary:
+    """Extract one partition and write it as ``target/NAME`` (renamed into place once complete,
+    so a killed worker never leaves a part that readers would take)."""
+    name, pieces = named
     incidents, summary = extract_partition(pieces, extra)
-    final = Path(target, f"part.{number:05d}.parquet")
+    final = Path(target, name)
     partial = final.with_name(f".{final.name}.partial")
     # text columns typed as strings: an all-null object column would be written as arrow's
     # null type, and parts with different types cannot be read as one dataset
@@ -189,7 +193,7 @@ def read_incidents(path: str | os.PathLike[str]) -> dask_geopandas.GeoDataFrame:
     """The partitioned GeoParquet of a Dask run, lazily, with the store's column dtypes."""
     table = dask_geopandas.read_parquet(path)
     if table.crs is None:
-        raise ConfigError(f"{path}: no CRS declared (expected {CRS}; mapper never guesses)")
+        raise StoreError(f"no CRS declared (expected {CRS}; mapper never guesses)", path=path)
     meta = gpd.GeoDataFrame(conform(table._meta), geometry="geometry", crs=CRS)
     return table.map_partitions(
         lambda part: gpd.GeoDataFrame(conform(part), geometry="geometry", crs=CRS), meta=meta

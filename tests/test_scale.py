@@ -115,6 +115,15 @@ def test_plan_groups_pieces_in_input_order(corpus: Path) -> None:
     assert [item for piece in pieces[:-1] for item in read_piece(piece)] == whole
 
 
+def test_no_input_reads_back_as_no_incidents(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    with LocalCluster(n_workers=1, processes=False, **LOOPBACK) as cluster, Client(cluster) as c:
+        summary = run_dask([tmp_path / "empty"], tmp_path / "out", scheduler=c)
+    assert (summary.reports_read, summary.errors) == (0, [])
+    assert len(read_file(summary.store)) == 0
+    assert summary.map is not None and summary.map.exists()
+
+
 def test_stdin_and_bad_arguments_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="stdin"):
         plan(["-"])
