@@ -10,8 +10,8 @@ reader unchanged.  ``mapper run`` streams pieces (memory stays flat however larg
 the Dask engine (:mod:`mapper.scale`) groups them into partitions.
 
 One difference: each chunk is decoded on its own (byte-order mark, UTF-8, else checked
-Windows-1256), so a chunk that cannot be decoded is one error naming its first line, and the
-rest of the file is still read.
+Windows-1256, else UTF-8 keeping bad bytes so that only their records fail), so a chunk that
+cannot be read at all is one error naming its first line, and the rest of the file is still read.
 """
 
 from __future__ import annotations
@@ -101,7 +101,9 @@ def _line_end(data: bytes, size: int) -> int:
 def read_piece(piece: Piece, *, stdin: IO[Any] | None = None) -> Iterator[Report | RecordError]:
     """The reports (and errors) of one piece, as :func:`~mapper.readers.read_reports` gives
     them for the whole file; ``stdin`` is what ``"-"`` reads."""
-    from .readers import _jsonl_record, decode_bytes, read_reports
+    from .decoding import decode_bytes, salvage_records
+    from .formats import jsonl_record
+    from .readers import read_reports
 
     if piece.stop is None:
         yield from read_reports([piece.path], stdin=stdin)
@@ -109,14 +111,25 @@ def read_piece(piece: Piece, *, stdin: IO[Any] | None = None) -> Iterator[Report
     try:
         with open(piece.path, "rb") as handle:
             handle.seek(piece.start)
-            text = decode_bytes(handle.read(piece.stop - piece.start))
-    except (OSError, ValueError) as err:
-        message = (err.strerror or str(err)) if isinstance(err, OSError) else str(err)
-        last = piece.first_line + piece.lines - 1
-        yield RecordError(piece.path, piece.first_line, f"{message} (lines to {last} skipped)")
+            data = handle.read(piece.stop - piece.start)
+    except OSError as err:
+        yield _chunk_error(piece, err.strerror or str(err))
         return
+    try:
+        text = decode_bytes(data)
+    except ValueError as err:  # as the reader does: bad bytes cost only their own records
+        salvaged = salvage_records(data)
+        if salvaged is None:
+            yield _chunk_error(piece, str(err))
+            return
+        text = salvaged
     text = text.removeprefix("\ufeff")
     stem = Path(piece.path).stem
     for number, line in enumerate(text.split("\n"), start=piece.first_line):
         if line.strip():
-            yield from _jsonl_record(line.rstrip("\r"), piece.path, stem, number)
+            yield from jsonl_record(line.rstrip("\r"), piece.path, stem, number)
+
+
+def _chunk_error(piece: Piece, message: str) -> RecordError:
+    last = piece.first_line + piece.lines - 1
+    return RecordError(piece.path, piece.first_line, f"{message} (lines to {last} skipped)")

@@ -55,11 +55,15 @@ def test_small_files_folders_and_a_line_longer_than_a_chunk(tmp_path: Path) -> N
     assert [r for p in pieces[:-1] for r in read_piece(p)] == list(read_reports([EXAMPLES, long]))
 
 
-def test_an_undecodable_chunk_is_one_error_and_the_rest_is_read(tmp_path: Path) -> None:
+def test_bad_bytes_cost_their_records_and_a_binary_chunk_is_one_error(tmp_path: Path) -> None:
     path = _write_jsonl(tmp_path / "feed.jsonl")
     data = path.read_bytes()
     cut = data.index(b"\n", 400) + 1
-    path.write_bytes(data[:cut] + b"\x00" + data[cut:])  # a NUL byte: no encoding accepts it
+    path.write_bytes(data[:cut] + b'{"text": "\xff\xfe bad"}\n' + data[cut:])
+    pieces = list(iter_pieces([path], chunk_bytes=300))
+    assert [item for piece in pieces for item in read_piece(piece)] == list(read_reports([path]))
+
+    path.write_bytes(data[:cut] + b"\x00" * 200 + b"\n" + data[cut:])  # dense NULs: binary
     pieces = list(iter_pieces([path], chunk_bytes=300))
     items = [item for piece in pieces for item in read_piece(piece)]
     bad = next(p for p in pieces if p.start <= cut < p.stop)
