@@ -371,12 +371,14 @@ def _drop_totals(drafts: list[_Draft]) -> list[_Draft]:
         if d.fatalities is not None and d.fatalities > 1:
             parts = [
                 f.fatalities
-                for f in drafts[i + 1 : i + 1 + 2 * _LOOKAHEAD]
+                for f in drafts[i + 1 : i + 1 + _LOOKAHEAD]
                 if f.event_type == d.event_type
                 and f.fatalities
                 and f.unit.sentence != d.unit.sentence
             ]
-            if any(sum(c) == d.fatalities for k in (2, 3) for c in combinations(parts, k)):
+            if sum(parts) >= d.fatalities and any(
+                sum(c) == d.fatalities for k in (2, 3) for c in combinations(parts, k)
+            ):
                 continue
         out.append(d)
     return out
