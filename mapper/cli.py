@@ -307,7 +307,8 @@ def cmd_geocode(args: argparse.Namespace) -> int:
 
 
 def cmd_gazetteer(args: argparse.Namespace) -> int:
-    from .gazetteer import BUNDLED, Gazetteer, _data_dir, check_files
+    from .gazetteer import BUNDLED, Gazetteer, _data_dir
+    from .gazetteer_check import check_files
 
     if args.action in ("unresolved", "suggest"):
         return _grow(args)

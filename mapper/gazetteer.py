@@ -18,55 +18,30 @@ When several places share a name, :meth:`Gazetteer.lookup` returns all of them, 
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .errors import GazetteerError
 from .models import Place, PlaceKind
 from .normalize import normalize_name
+from .places_csv import COLUMNS, read_places, row_of
 
 if TYPE_CHECKING:
     import geopandas
 
 __all__ = [
     "COLUMNS",
-    "CheckReport",
     "Gazetteer",
-    "check_files",
     "generate_variants",
     "haversine_km",
     "prior",
     "read_places",
 ]
 
-COLUMNS = (
-    "place_id",
-    "name_ar",
-    "variants_ar",
-    "name_en",
-    "variants_en",
-    "kind",
-    "lat",
-    "lon",
-    "coord_source",
-    "country",
-    "admin1",
-    "admin2",
-    "admin3",
-    "bank",
-    "pcode",
-    "geonames_id",
-    "population",
-    "parent",
-    "source",
-    "note",
-)
 BUNDLED = ("places.csv", "world.csv")
 HOME_ADMIN1 = "Deir ez-Zor"
 # Deir ez-Zor governorate and the al-Qa'im border area: the study region's bounding box.
@@ -187,113 +162,6 @@ def _latin_variants(base: str) -> set[str]:
             rest = base[len(art) :]
             out |= {rest, rest.replace("-", " ")}
     return {v.strip() for v in out if v.strip()}
-
-
-@dataclass(frozen=True, slots=True)
-class CheckReport:
-    """What :func:`check_files` found: errors (fatal), warnings and coverage figures."""
-
-    errors: tuple[GazetteerError, ...]
-    warnings: tuple[GazetteerError, ...]
-    rows: int
-    kinds: tuple[tuple[str, int, int], ...]  # (kind, rows, rows with a point)
-
-    home_points: tuple[int, int] = (0, 0)  # home-region point-kind rows: (with a point, all)
-
-    @property
-    def point_coverage(self) -> float:
-        """Share of home-region settlements, quarters and landmarks that have a point."""
-        with_point, total = self.home_points
-        return with_point / total if total else 0.0
-
-
-def _parse_row(row: dict[str, str], path: Path, line: int) -> Place:
-    def err(field: str, message: str) -> GazetteerError:
-        return GazetteerError(message, path=path.name, line=line, field=field)
-
-    missing = [c for c in COLUMNS if row.get(c) is None]
-    if missing:
-        raise err(missing[0], "missing column")
-    pid = row["place_id"].strip()
-    if not pid:
-        raise err("place_id", "empty")
-    try:
-        kind = PlaceKind(row["kind"].strip())
-    except ValueError:
-        raise err("kind", f"unknown kind {row['kind']!r}") from None
-
-    def number(field: str, cast: Any) -> Any:
-        raw = row[field].strip()
-        if not raw:
-            return None
-        try:
-            value = cast(raw)
-        except ValueError:
-            raise err(field, f"expected a number, got {raw!r}") from None
-        if isinstance(value, float) and not math.isfinite(value):
-            raise err(field, f"expected a finite number, got {raw!r}")
-        return value
-
-    lat, lon = number("lat", float), number("lon", float)
-    if (lat is None) != (lon is None):
-        raise err("lon" if lon is None else "lat", "lat and lon must both be given or both empty")
-    if lat is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise err("lat", f"coordinate out of range: {lat}, {lon}")
-    if lat is not None and not row["coord_source"].strip():
-        raise err("coord_source", "a coordinate needs its source")
-    if not row["name_ar"].strip() and not row["name_en"].strip():
-        raise err("name_ar", "a place needs an Arabic or an English name")
-
-    def split(field: str) -> tuple[str, ...]:
-        return tuple(v.strip() for v in row[field].split("|") if v.strip())
-
-    return Place(
-        place_id=pid,
-        name_ar=row["name_ar"].strip(),
-        name_en=row["name_en"].strip(),
-        kind=kind,
-        lat=lat,
-        lon=lon,
-        coord_source=row["coord_source"].strip(),
-        variants_ar=split("variants_ar"),
-        variants_en=split("variants_en"),
-        country=row["country"].strip(),
-        admin1=row["admin1"].strip(),
-        admin2=row["admin2"].strip(),
-        admin3=row["admin3"].strip(),
-        bank=row["bank"].strip(),
-        pcode=row["pcode"].strip(),
-        geonames_id=number("geonames_id", int),
-        population=number("population", int),
-        parent=row["parent"].strip(),
-        source=row["source"].strip(),
-        note=row["note"].strip(),
-    )
-
-
-def read_places(path: Path) -> Iterator[tuple[int, Place | GazetteerError]]:
-    """Rows of a gazetteer CSV as ``(line, Place or GazetteerError)``; never stops early."""
-    try:
-        handle = path.open(encoding="utf-8", newline="")
-    except OSError as err:
-        raise GazetteerError(f"cannot read: {err.strerror}", path=path) from err
-    with handle:
-        reader = csv.DictReader(handle)
-        header = tuple(reader.fieldnames or ())
-        if header != COLUMNS:
-            missing = [c for c in COLUMNS if c not in header]
-            extra = [c for c in header if c not in COLUMNS]
-            raise GazetteerError(
-                f"header differs from the schema: missing {missing}, unexpected {extra}",
-                path=path.name,
-                line=1,
-            )
-        for row in reader:
-            line = reader.line_num
-            try:
-                yield line, _parse_row(row, path, line)
-            except GazetteerError as bad:
-                yield line, bad
 
 
 class Gazetteer:
@@ -477,7 +345,7 @@ class Gazetteer:
         import geopandas
         import pandas
 
-        rows = [_row_of(p) for p in self._by_id.values()]
+        rows = [row_of(p) for p in self._by_id.values()]
         df = pandas.DataFrame(rows, columns=list(COLUMNS))
         geometry = geopandas.points_from_xy(df["lon"], df["lat"], crs="EPSG:4326")
         gdf = geopandas.GeoDataFrame(df, geometry=geometry, crs="EPSG:4326")
@@ -485,110 +353,8 @@ class Gazetteer:
         return gdf.set_index("place_id", drop=False)
 
 
-def _row_of(place: Place) -> dict[str, Any]:
-    return {
-        **{c: getattr(place, c, "") for c in COLUMNS if hasattr(place, c)},
-        "variants_ar": "|".join(place.variants_ar),
-        "variants_en": "|".join(place.variants_en),
-        "kind": place.kind.value,
-        "population": place.population,
-    }
-
-
 @cache
 def _default(extra: tuple[str, ...]) -> Gazetteer:
     data = _data_dir()
     paths = [data / name for name in BUNDLED if (data / name).exists()]
     return Gazetteer.from_csv(*paths, *extra)
-
-
-def check_files(paths: Sequence[str | Path], *, ambiguous: Iterable[str] = ()) -> CheckReport:
-    """Validate gazetteer files together; every problem is listed, nothing stops early.
-
-    Errors: unreadable rows, duplicate ids, unknown parents, a variant that does not resolve to
-    its own row, a name shared by places that are not listed in ``ambiguous`` (normalized
-    names), a home-region place outside the region's box.  Warnings: a point-kind place without
-    a point (it will be placed at its parent).
-    """
-    errors: list[GazetteerError] = []
-    warnings: list[GazetteerError] = []
-    places: list[tuple[Path, int, Place]] = []
-    seen: dict[str, tuple[str, int]] = {}
-    for raw in paths:
-        path = Path(raw)
-        try:
-            rows = list(read_places(path))
-        except GazetteerError as bad:
-            errors.append(bad)
-            continue
-        for line, item in rows:
-            if isinstance(item, GazetteerError):
-                errors.append(item)
-                continue
-            if item.place_id in seen:
-                first = seen[item.place_id]
-                errors.append(
-                    GazetteerError(
-                        f"duplicate id {item.place_id!r} (first at {first[0]}:{first[1]})",
-                        path=path.name,
-                        line=line,
-                        field="place_id",
-                    )
-                )
-                continue
-            seen[item.place_id] = (path.name, line)
-            places.append((path, line, item))
-    gaz = Gazetteer(p for _, _, p in places)
-    allowed = {normalize_name(a) for a in ambiguous}
-    for path, line, place in places:
-        errors += _check_place(gaz, path, line, place, allowed)
-        if place.kind in POINT_KINDS and not place.has_point:
-            where = gaz.located(place.place_id)
-            to = f"placed at {where[0].place_id}" if where else "no located parent"
-            warnings.append(
-                GazetteerError(f"no coordinate ({to})", path=path.name, line=line, field="lat")
-            )
-    kinds: dict[str, list[int]] = {}
-    for _, _, p in places:
-        counts = kinds.setdefault(p.kind.value, [0, 0])
-        counts[0] += 1
-        counts[1] += p.has_point
-    home = [p for _, _, p in places if p.kind in POINT_KINDS and p.admin1 == HOME_ADMIN1]
-    return CheckReport(
-        errors=tuple(errors),
-        warnings=tuple(warnings),
-        rows=len(places),
-        kinds=tuple(sorted((k, n, w) for k, (n, w) in kinds.items())),
-        home_points=(sum(p.has_point for p in home), len(home)),
-    )
-
-
-def _check_place(
-    gaz: Gazetteer, path: Path, line: int, place: Place, allowed: set[str]
-) -> list[GazetteerError]:
-    def err(field: str, message: str) -> GazetteerError:
-        return GazetteerError(message, path=path.name, line=line, field=field)
-
-    out = []
-    if place.parent and place.parent not in gaz:
-        out.append(err("parent", f"unknown parent {place.parent!r}"))
-    if place.admin1 == HOME_ADMIN1 and place.has_point:
-        s, w, n, e = HOME_BBOX
-        if not (s <= place.lat <= n and w <= place.lon <= e):  # type: ignore[operator]
-            out.append(err("lat", f"outside Deir ez-Zor's box: {place.lat}, {place.lon}"))
-    if place.has_point and place.kind not in POINT_KINDS:
-        out.append(err("lat", f"a {place.kind.value} has no point in this gazetteer"))
-    for field, names in (("variants_ar", (place.name_ar, *place.variants_ar)),):
-        for name in names:
-            if not name:
-                continue
-            found = gaz.lookup(name)
-            if place not in found:
-                out.append(err(field, f"variant {name!r} does not resolve to this place"))
-            key = normalize_name(name)
-            others = [p.place_id for p in found if p.place_id != place.place_id]
-            if others and key not in allowed:
-                out.append(
-                    err(field, f"name {name!r} is shared with {others} but not listed as ambiguous")
-                )
-    return out

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from mapper.errors import GazetteerError
-from mapper.gazetteer import COLUMNS, Gazetteer, check_files, generate_variants
+from mapper.gazetteer import COLUMNS, Gazetteer, generate_variants
+from mapper.gazetteer_check import check_files
 from mapper.models import Place, PlaceKind
 
 HEADER = ",".join(COLUMNS)
