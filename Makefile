@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install demo test lint format bench chromium clean
+.PHONY: install demo test lint format bench chromium clean fuzz
 
 install: $(STAMP)
 
@@ -35,6 +35,12 @@ chromium:
 
 test: install chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# the dedicated fuzz run: 10,000 hypothesis cases per property, then atheris on the readers
+fuzz: install
+	$(BIN)/python -m pip install --quiet -e '.[fuzz]'
+	MAPPER_FUZZ=1 $(BIN)/python -m pytest tests/test_fuzz.py -q --hypothesis-show-statistics
+	$(BIN)/python bench/fuzz_readers.py --runs 100000
 
 lint: install
 	$(BIN)/ruff check mapper tests bench
