@@ -135,18 +135,31 @@ class Store:
         conn = self._connect()
         try:
             conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as err:
-            raise StoreError(
-                f"store is busy (another process is writing; waited {self.timeout:g} s): {err}",
-                path=self.path,
-            ) from err
+        except sqlite3.Error as err:
+            raise self._failure("cannot start writing", err) from err
         try:
             result = self._write(conn, reports, frame, blobs, found)
             conn.execute("COMMIT")
+        except sqlite3.Error as err:
+            _roll_back(conn, self.path)
+            raise self._failure("cannot write (the batch was rolled back)", err) from err
         except BaseException:
-            conn.execute("ROLLBACK")
+            _roll_back(conn, self.path)
             raise
         return result
+
+    def _failure(self, what: str, err: sqlite3.Error) -> StoreError:
+        """A StoreError saying what SQLite refused, in words a user can act on."""
+        name = getattr(err, "sqlite_errorname", "")
+        if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+            reason = f"store is busy (another process is writing; waited {self.timeout:g} s)"
+        elif name.startswith(("SQLITE_FULL", "SQLITE_IOERR")):
+            reason = f"{err} ({name}): is the disk full, or the file over a size limit?"
+        elif name.startswith("SQLITE_READONLY"):
+            reason = f"{err} ({name}): the store or its folder is read-only"
+        else:
+            reason = f"{err} ({name})" if name else str(err)
+        return StoreError(f"{what}: {reason}", path=self.path)
 
     def _write(
         self,
@@ -223,10 +236,9 @@ class Store:
             insert(conn, "runs", RUN_COLUMNS, [values])
             touch(conn, "runs", None)
             conn.execute("COMMIT")
-        except sqlite3.OperationalError as err:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise StoreError(f"cannot record the run: {err}", path=self.path) from err
+        except sqlite3.Error as err:
+            _roll_back(conn, self.path)
+            raise self._failure("cannot record the run", err) from err
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -284,6 +296,17 @@ class Store:
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def _roll_back(conn: sqlite3.Connection, path: Path) -> None:
+    """Undo an open transaction; a failed rollback is an error of its own (SQLite then rolls
+    back from its journal on the next open)."""
+    if not conn.in_transaction:
+        return
+    try:
+        conn.execute("ROLLBACK")
+    except sqlite3.Error as err:
+        raise StoreError(f"cannot roll back: {err}", path=path) from err
 
 
 def _quote(value: str) -> str:

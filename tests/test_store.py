@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import resource
+import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pyogrio
 import pytest
@@ -254,3 +259,130 @@ def test_export_csv_excel_bom(tmp_path: Path) -> None:
     assert excel == b"\xef\xbb\xbf" + plain
     assert "هجين".encode() in plain
     assert not list(tmp_path.glob(".*tmp*"))  # temp files are gone
+
+
+# ---------------------------------------------------------------- whole runs, as users run them
+
+MAPPER = Path(sys.executable).with_name("mapper")
+TOWNS = ("هجين", "الباغوز", "الشعفة", "السوسة", "الميادين", "البوكمال", "الصالحية", "الكشمة")
+
+
+def _reports_file(path: Path, first: int, count: int) -> Path:
+    lines = []
+    for n in range(first, first + count):
+        town = TOWNS[n % len(TOWNS)]
+        text = f"قصفت قوات النظام بلدة {town} صباح اليوم ما أدى إلى مقتل {n % 7 + 1} مدنيين ({n})."
+        lines.append(json.dumps({"id": f"r{n}", "text": text, "published": "2019-02-10"},
+                                ensure_ascii=False))  # fmt: skip
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _run(*args: str, **popen: Any) -> subprocess.Popen:
+    return subprocess.Popen(
+        [str(MAPPER), "run", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        **popen,
+    )  # fmt: skip
+
+
+def _valid_store(path: Path) -> dict[str, int]:
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        rtree = conn.execute("SELECT count(*) FROM rtree_incidents_geom").fetchone()[0]
+        located = conn.execute("SELECT count(*) FROM incidents WHERE geom IS NOT NULL")
+        assert rtree == located.fetchone()[0]
+    conn.close()
+    with Store(path) as store:
+        gdf = store.incidents()
+        assert not gdf["incident_id"].duplicated().any()
+        assert not store.reports()["id"].duplicated().any()
+        return store.counts()
+
+
+def test_two_mapper_runs_into_one_store_at_once(tmp_path: Path) -> None:
+    """Two real ``mapper run`` processes, overlapping inputs, one --out, started together."""
+    out = tmp_path / "out"
+    a = _reports_file(tmp_path / "a.jsonl", 0, 500)
+    b = _reports_file(tmp_path / "b.jsonl", 250, 500)
+    procs = [_run(str(a), "--out", str(out)), _run(str(b), "--out", str(out))]
+    results = [(p.wait(timeout=600), *p.communicate()) for p in procs]
+    for status, _, err in results:
+        assert "Traceback" not in err
+        assert status == 0 or (status == 1 and "store is busy" in err), err
+    assert any(status == 0 for status, _, _ in results)
+    counts = _valid_store(out / "incidents.gpkg")
+    finished = [n for n, (status, _, _) in enumerate(results) if status == 0]
+    expected = {0: set(range(500)), 1: set(range(250, 750))}
+    stored = set(Store(out / "incidents.gpkg").reports()["id"])
+    assert stored >= {f"r{n}" for i in finished for n in expected[i]}
+    assert counts["runs"] == len(finished)
+    assert (out / "map.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
+
+
+def _without_dac() -> list[str]:
+    """Root ignores file modes; ``setpriv`` runs a command without that capability."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root without setpriv: a read-only folder cannot be made")
+    return [setpriv, "--bounding-set=-dac_override,-dac_read_search,-fowner"]
+
+
+def _fingerprint(out: Path) -> tuple[bytes, dict[str, int]]:
+    data = (out / "incidents.gpkg").read_bytes()
+    return hashlib.sha256(data).digest(), _valid_store(out / "incidents.gpkg")
+
+
+def test_read_only_output_folder_fails_clearly_and_keeps_the_store(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = _run(str(_reports_file(tmp_path / "a.jsonl", 0, 50)), "--out", str(out), "-q")
+    assert first.wait(timeout=300) == 0
+    first.communicate()
+    before = _fingerprint(out)
+    out.chmod(0o555)
+    (out / "incidents.gpkg").chmod(0o444)
+    try:
+        new = _reports_file(tmp_path / "b.jsonl", 100, 50)
+        proc = subprocess.run(
+            [*_without_dac(), str(MAPPER), "run", str(new), "--out", str(out), "-q"],
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+    finally:
+        out.chmod(0o755)
+        (out / "incidents.gpkg").chmod(0o644)
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.startswith(f"error: {out / 'incidents.gpkg'}: "), proc.stderr
+    assert "read-only" in proc.stderr or "readonly" in proc.stderr or "denied" in proc.stderr
+    assert _fingerprint(out) == before
+
+
+def _limit_file_size(limit: int):
+    def apply() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+def test_disk_full_fails_clearly_and_keeps_the_store(tmp_path: Path) -> None:
+    """RLIMIT_FSIZE in the child: writes past the limit fail with EFBIG, as on a full disk."""
+    out = tmp_path / "out"
+    first = _run(str(_reports_file(tmp_path / "a.jsonl", 0, 50)), "--out", str(out), "-q")
+    assert first.wait(timeout=300) == 0
+    first.communicate()
+    before_hash, before = _fingerprint(out)
+    size = (out / "incidents.gpkg").stat().st_size
+    new = _reports_file(tmp_path / "b.jsonl", 100, 2000)
+    proc = _run(str(new), "--out", str(out), "-q", preexec_fn=_limit_file_size(size + 65536))
+    status = proc.wait(timeout=600)
+    _, err = proc.communicate()
+    assert status == 1, err
+    assert "Traceback" not in err
+    assert err.startswith(f"error: {out / 'incidents.gpkg'}: "), err
+    after = _valid_store(out / "incidents.gpkg")
+    assert after["reports"] >= before["reports"]  # every earlier report is still there
+    assert (after["reports"] - before["reports"]) % 200 == 0  # and only whole batches
+    stored = set(Store(out / "incidents.gpkg").reports()["id"])
+    assert {f"r{n}" for n in range(50)} <= stored
+    del before_hash
