@@ -9,9 +9,8 @@ with a UTF-16 byte-order mark, whose lines are not byte-aligned) are one piece e
 reader unchanged.  ``mapper run`` streams pieces (memory stays flat however large the file);
 the Dask engine (:mod:`mapper.scale`) groups them into partitions.
 
-One difference: each chunk is decoded on its own (byte-order mark, UTF-8, else checked
-Windows-1256, else UTF-8 keeping bad bytes so that only their records fail), so a chunk that
-cannot be read at all is one error naming its first line, and the rest of the file is still read.
+Lines are decoded one by one by :func:`~mapper.readers.read_jsonl_lines`, as the reader does
+for a whole file, so a stray byte costs its own line only.
 """
 
 from __future__ import annotations
@@ -101,9 +100,7 @@ def _line_end(data: bytes, size: int) -> int:
 def read_piece(piece: Piece, *, stdin: IO[Any] | None = None) -> Iterator[Report | RecordError]:
     """The reports (and errors) of one piece, as :func:`~mapper.readers.read_reports` gives
     them for the whole file; ``stdin`` is what ``"-"`` reads."""
-    from .decoding import decode_bytes, salvage_records
-    from .formats import jsonl_record
-    from .readers import read_reports
+    from .readers import read_jsonl_lines, read_reports
 
     if piece.stop is None:
         yield from read_reports([piece.path], stdin=stdin)
@@ -113,23 +110,8 @@ def read_piece(piece: Piece, *, stdin: IO[Any] | None = None) -> Iterator[Report
             handle.seek(piece.start)
             data = handle.read(piece.stop - piece.start)
     except OSError as err:
-        yield _chunk_error(piece, err.strerror or str(err))
+        last = piece.first_line + piece.lines - 1
+        yield RecordError(piece.path, piece.first_line, f"{err.strerror} (lines to {last} skipped)")
         return
-    try:
-        text = decode_bytes(data)
-    except ValueError as err:  # as the reader does: bad bytes cost only their own records
-        salvaged = salvage_records(data)
-        if salvaged is None:
-            yield _chunk_error(piece, str(err))
-            return
-        text = salvaged
-    text = text.removeprefix("\ufeff")
-    stem = Path(piece.path).stem
-    for number, line in enumerate(text.split("\n"), start=piece.first_line):
-        if line.strip():
-            yield from jsonl_record(line.rstrip("\r"), piece.path, stem, number)
-
-
-def _chunk_error(piece: Piece, message: str) -> RecordError:
-    last = piece.first_line + piece.lines - 1
-    return RecordError(piece.path, piece.first_line, f"{message} (lines to {last} skipped)")
+    lines = data.split(b"\n")
+    yield from read_jsonl_lines(lines, piece.path, first_line=piece.first_line)

@@ -8,7 +8,6 @@ still processed); 2 usage.
 from __future__ import annotations
 
 import argparse
-import codecs
 import json
 import sys
 import warnings
@@ -107,7 +106,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     fmt = args.format or _format_of(args.output)
     if fmt == "jsonl":
         with _output(args.output) as out:
-            for report in _streamed_reports(args.inputs, errors):
+            for report in _reports(args.inputs, errors):  # JSON Lines stream line by line
                 for incident in pipe.process(report).incidents:
                     out.write(json.dumps(as_dict(incident), ensure_ascii=False) + "\n")
         return 1 if errors else 0
@@ -119,56 +118,6 @@ def cmd_extract(args: argparse.Namespace) -> int:
     incidents = [i for r in _reports(args.inputs, errors) for i in pipe.process(r).incidents]
     export(to_frame(incidents), args.output, fmt=fmt, excel=args.excel)
     return 1 if errors else 0
-
-
-def _streamed_reports(inputs: Sequence[str], errors: list[RecordError]) -> Iterator[Report]:
-    """Like :func:`_reports`, but a JSON Lines file named on the command line is read one line
-    at a time, so memory stays flat however long the file is (the reader decodes whole files).
-
-    Each line is decoded by the reader's rule (UTF-8, else checked Windows-1256); a file with a
-    UTF-16 byte-order mark, folders and other formats go through the reader unchanged.
-    """
-    for item in inputs or ["-"]:
-        path = Path(item)
-        if item == "-" or path.suffix.lower() not in (".jsonl", ".ndjson") or not path.is_file():
-            yield from _reports([item], errors)
-            continue
-        with path.open("rb") as handle:
-            head = handle.read(2)
-            handle.seek(0)
-            if head in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-                yield from _reports([item], errors)
-                continue
-            yield from _jsonl_lines(handle, item, errors)
-
-
-def _jsonl_lines(handle: IO[bytes], name: str, errors: list[RecordError]) -> Iterator[Report]:
-    from .readers import RecordWarning, _jsonl_record, decode_bytes
-
-    stem = Path(name).stem
-    for number, raw in enumerate(handle, start=1):
-        if number == 1:
-            raw = raw.removeprefix(codecs.BOM_UTF8)
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            try:
-                line = decode_bytes(raw)
-            except ValueError as err:
-                errors.append(RecordError(name, number, str(err)))
-                _err(errors[-1])
-                continue
-        line = line.rstrip("\r\n")
-        if not line.strip():
-            continue
-        for record in _jsonl_record(line, name, stem, number):
-            if isinstance(record, RecordWarning):
-                _warn(record)
-            elif isinstance(record, RecordError):
-                _err(record)
-                errors.append(record)
-            else:
-                yield record
 
 
 def _format_of(path: str | None) -> str:

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import codecs
 
-__all__ = ["decode_bytes", "salvage_records"]
+__all__ = ["NUL_MESSAGE", "decode_bytes", "decode_line", "salvage_records"]
+
+_MIN_LETTERS = 8  # Arabic letters a Windows-1256 line needs: any real report has far more
+NUL_MESSAGE = "contains NUL bytes (a binary file, or UTF-16 without a byte-order mark?)"
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -29,8 +32,22 @@ def decode_bytes(data: bytes) -> str:
     if text is None:
         raise ValueError("cannot decode as UTF-8, UTF-16 or Windows-1256")
     if "\x00" in text:
-        raise ValueError("contains NUL bytes (a binary file, or UTF-16 without a byte-order mark?)")
+        raise ValueError(NUL_MESSAGE)
     return text
+
+
+def decode_line(raw: bytes) -> str | None:
+    """One line of a JSON Lines file: UTF-8, else Windows-1256 when the line looks like
+    Arabic text, else ``None``.  Lines are decoded one by one so that a file streams and a
+    stray byte costs one record, and so that a file whose lines were scraped in different
+    encodings is still read."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1256", errors="replace")
+    if "\ufffd" in text or sum("\u0621" <= c <= "\u064a" for c in text) < _MIN_LETTERS:
+        return None  # a stray byte in an ASCII line is not a Windows-1256 report
+    return text if _looks_like_arabic_text(text.rstrip("\r\n")) else None
 
 
 def salvage_records(data: bytes) -> str | None:

@@ -55,7 +55,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from mapper.decoding import decode_bytes, salvage_records
+from mapper.decoding import NUL_MESSAGE, decode_bytes, decode_line, salvage_records
 from mapper.formats import PARSERS, FileError, RecordWarning, jsonl_record
 from mapper.models import ParseResult, RecordError, Report
 
@@ -64,6 +64,7 @@ __all__ = [
     "RecordWarning",
     "decode_bytes",
     "load_reports",
+    "read_jsonl_lines",
     "read_reports",
 ]
 
@@ -71,6 +72,8 @@ SUFFIXES = tuple(PARSERS)
 STDIN_NAME = "<stdin>"
 # formats whose records are checked one by one, so one bad line need not cost the whole file
 RECORD_SUFFIXES = (".jsonl", ".ndjson", ".csv")
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _jsonl_record = jsonl_record  # kept importable under its old private name
 
 
@@ -144,6 +147,12 @@ def _read_file(path: Path, *, explicit: bool = False) -> Iterator[Report | Recor
         )
         return
     try:
+        if suffix in JSONL_SUFFIXES:
+            with path.open("rb") as handle:
+                if not handle.read(2).startswith(UTF16_BOMS):
+                    handle.seek(0)
+                    yield from _read_jsonl_file(handle, str(path))
+                    return
         data = path.read_bytes()
     except OSError as err:
         yield RecordError(str(path), None, _os_message(err))
@@ -167,6 +176,42 @@ def _read_file(path: Path, *, explicit: bool = False) -> Iterator[Report | Recor
         yield RecordError(str(path), err.line, err.message)
 
 
+def _read_jsonl_file(handle: IO[bytes], path: str) -> Iterator[Report | RecordError]:
+    """A JSON Lines file, streamed line by line (memory stays flat however long it is)."""
+    empty = True
+    for record in read_jsonl_lines(handle, path):
+        empty = False
+        yield record
+    if empty:  # every line blank
+        yield RecordError(path, None, "empty file")
+
+
+def read_jsonl_lines(
+    lines: Iterable[bytes | str], path: str, *, stem: str | None = None, first_line: int = 1
+) -> Iterator[Report | RecordError]:
+    """Reports and errors of JSON Lines given as raw lines (a file, a byte range of one, stdin).
+
+    Each line is decoded on its own (see :func:`mapper.decoding.decode_line`), so it streams and
+    one bad line costs only itself.  Every reader of JSON Lines goes through here (files,
+    stdin, ``mapper extract``'s streaming, ``mapper run``'s chunks): same records, same errors.
+    ``first_line`` numbers the first of ``lines`` (a UTF-8 byte-order mark is dropped from line
+    1); default ids are ``<stem>:<line>``, ``stem`` defaulting to the file's.
+    """
+    stem = Path(path).stem if stem is None else stem
+    for number, raw in enumerate(lines, start=first_line):
+        if isinstance(raw, str):
+            line: str | None = raw.removeprefix("\ufeff") if number == 1 else raw
+        elif b"\x00" in raw:  # no encoding here accepts NUL: UTF-16 without a BOM, or binary
+            yield RecordError(path, number, NUL_MESSAGE)
+            continue
+        else:
+            line = decode_line(raw.removeprefix(codecs.BOM_UTF8) if number == 1 else raw)
+        if line is None:
+            yield RecordError(path, number, "cannot decode as UTF-8 or Windows-1256")
+        elif line.strip():
+            yield from jsonl_record(line.rstrip("\r\n"), path, stem, number)
+
+
 def _os_message(err: OSError) -> str:
     if isinstance(err, FileNotFoundError):
         return "no such file or directory"
@@ -178,17 +223,4 @@ def _os_message(err: OSError) -> str:
 
 
 def _read_stdin(stream: IO[Any]) -> Iterator[Report | RecordError]:
-    source = getattr(stream, "buffer", stream)
-    for number, raw in enumerate(source, start=1):
-        if isinstance(raw, bytes):
-            if number == 1 and raw.startswith(codecs.BOM_UTF8):
-                raw = raw[len(codecs.BOM_UTF8) :]
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as err:
-                yield RecordError(STDIN_NAME, number, f"cannot decode as UTF-8 ({err.reason})")
-                continue
-        else:
-            line = raw.removeprefix("\ufeff") if number == 1 else raw
-        if line.strip():
-            yield from jsonl_record(line.rstrip("\r\n"), STDIN_NAME, "stdin", number)
+    yield from read_jsonl_lines(getattr(stream, "buffer", stream), STDIN_NAME, stem="stdin")

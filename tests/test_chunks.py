@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from mapper.chunks import Piece, iter_pieces, read_piece
+from mapper.decoding import NUL_MESSAGE
 from mapper.errors import ConfigError
 from mapper.readers import read_reports
 
@@ -55,20 +56,21 @@ def test_small_files_folders_and_a_line_longer_than_a_chunk(tmp_path: Path) -> N
     assert [r for p in pieces[:-1] for r in read_piece(p)] == list(read_reports([EXAMPLES, long]))
 
 
-def test_bad_bytes_cost_their_records_and_a_binary_chunk_is_one_error(tmp_path: Path) -> None:
+def test_bad_bytes_cost_their_lines_and_chunks_read_as_the_whole_file(tmp_path: Path) -> None:
     path = _write_jsonl(tmp_path / "feed.jsonl")
     data = path.read_bytes()
     cut = data.index(b"\n", 400) + 1
-    path.write_bytes(data[:cut] + b'{"text": "\xff\xfe bad"}\n' + data[cut:])
-    pieces = list(iter_pieces([path], chunk_bytes=300))
-    assert [item for piece in pieces for item in read_piece(piece)] == list(read_reports([path]))
-
-    path.write_bytes(data[:cut] + b"\x00" * 200 + b"\n" + data[cut:])  # dense NULs: binary
-    pieces = list(iter_pieces([path], chunk_bytes=300))
-    items = [item for piece in pieces for item in read_piece(piece)]
-    bad = next(p for p in pieces if p.start <= cut < p.stop)
-    errors = [str(e) for e in items if not hasattr(e, "text")]
-    assert f"feed.jsonl:{bad.first_line}: contains NUL bytes" in "\n".join(errors)
-    assert any(getattr(r, "id", "") == "r39" for r in items)
+    bad_line = data[:cut].count(b"\n") + 1
+    for bad, message in (
+        (b'{"text": "\xff\xfe bad"}\n', "cannot decode as UTF-8 or Windows-1256"),
+        (b"\x00" * 200 + b"\n", NUL_MESSAGE),  # dense NULs: binary, or UTF-16 without a BOM
+    ):
+        path.write_bytes(data[:cut] + bad + data[cut:])
+        pieces = list(iter_pieces([path], chunk_bytes=300))
+        items = [item for piece in pieces for item in read_piece(piece)]
+        assert items == list(read_reports([path]))  # lines are decoded one by one, everywhere
+        errors = [str(e) for e in items if not hasattr(e, "text")]
+        assert f"{path}:{bad_line}: {message}" in errors
+        assert any(getattr(r, "id", "") == "r39" for r in items)
     with pytest.raises(ConfigError):
         list(iter_pieces([path], chunk_bytes=0))
