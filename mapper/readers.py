@@ -25,16 +25,18 @@ record checks in :mod:`mapper.formats`):
 
 - **Encoding**: a byte-order mark decides (UTF-8, UTF-16); else valid UTF-8 is UTF-8; else
   Windows-1256 is accepted only when the result looks like text (no control characters, and at
-  least 90% of the non-ASCII characters are Arabic or common punctuation); else the file is an
-  error.  stdin is UTF-8 (a BOM is tolerated), decoded line by line so it streams.
-- **NUL bytes**: a decoded file that still holds U+0000 is rejected as a whole (it is a binary
-  file or UTF-16 without a BOM; stripping would hide that and shift nothing useful).
-- **Bad bytes in one record**: a JSON Lines or CSV file that no rule decodes, or that holds a
-  few NUL bytes, is read as UTF-8 with the bad bytes kept as lone surrogates
-  (``surrogateescape``); each record holding one (or a NUL) is an error of its own line and
-  every other record is kept.  Unless NULs are dense (UTF-16 without a BOM): then the file is
-  one error, as above.  A lone surrogate from a JSON ``\\udc80`` escape is refused the same
-  way, since it cannot be written out as UTF-8.
+  least 90% of the non-ASCII characters are Arabic or common punctuation); else an error.
+  JSON Lines (files without a UTF-16 BOM, and stdin) apply this rule to each line on its own
+  (:func:`read_jsonl_lines`), so they stream and a stray byte costs one line; a Windows-1256
+  line also needs 8 Arabic letters.  Other formats apply it to the whole file.
+- **NUL bytes**: a file dense with U+0000 is rejected as a whole (a binary file or UTF-16
+  without a BOM; stripping would hide that and shift nothing useful); a TXT or HTML file with
+  any NUL too.
+- **Bad bytes in one record**: a CSV file that no rule decodes, or that holds a few NUL bytes,
+  is read as UTF-8 with the bad bytes kept as lone surrogates (``surrogateescape``); each
+  record holding one (or a NUL) is an error of its own line and every other record is kept.
+  A lone surrogate from a JSON ``\\udc80`` escape is refused the same way, since it cannot be
+  written out as UTF-8.
 - **Empty files**: a file that decodes to nothing but whitespace is one error (``empty file``),
   whatever its format, so an empty scrape is never silently taken for "no news".
 - **published**: ``YYYY-MM-DD`` or a full ISO 8601 datetime (its date as written, not converted
@@ -71,10 +73,9 @@ __all__ = [
 SUFFIXES = tuple(PARSERS)
 STDIN_NAME = "<stdin>"
 # formats whose records are checked one by one, so one bad line need not cost the whole file
-RECORD_SUFFIXES = (".jsonl", ".ndjson", ".csv")
+RECORD_SUFFIXES = (".csv",)
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-_jsonl_record = jsonl_record  # kept importable under its old private name
 
 
 # --- public API -------------------------------------------------------------------------------
