@@ -29,9 +29,9 @@ record checks in :mod:`mapper.formats`):
   JSON Lines (files without a UTF-16 BOM, and stdin) apply this rule to each line on its own
   (:func:`read_jsonl_lines`), so they stream and a stray byte costs one line; a Windows-1256
   line also needs 8 Arabic letters.  Other formats apply it to the whole file.
-- **NUL bytes**: a file dense with U+0000 is rejected as a whole (a binary file or UTF-16
-  without a BOM; stripping would hide that and shift nothing useful); a TXT or HTML file with
-  any NUL too.
+- **NUL bytes**: a TXT or HTML file holding U+0000, and a CSV file dense with it, is rejected as
+  a whole (a binary file or UTF-16 without a BOM; stripping would hide that and shift nothing
+  useful); in JSON Lines each line holding a NUL byte is that error.
 - **Bad bytes in one record**: a CSV file that no rule decodes, or that holds a few NUL bytes,
   is read as UTF-8 with the bad bytes kept as lone surrogates (``surrogateescape``); each
   record holding one (or a NUL) is an error of its own line and every other record is kept.
