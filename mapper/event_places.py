@@ -110,24 +110,9 @@ class EventPlaces:
                 areas.append(m)
             if (before or among) and any(k.mention.kind not in COARSE for k in kept):
                 continue  # "قرية الطيبة بريف الميادين": a qualifier of the place before
-            how, container = "named", None
-            if m.kind in INNER:
-                j = self._container(nt, cands, i)
-                if j is not None:
-                    container = cands[j]
-                    containers.add(j)
-                elif not m.place_id:
-                    if any(_resolved_settlement(c) for c in cands[i + 1 :]):
-                        continue  # "فندق X بسوسة": a detail of the town named after it
-                    container, how = _settlement_before(towns, m.start), "borrowed"
-            if container is not None and m.kind == "landmark" and not m.place_id and how == "named":
-                m, container = container, None  # a mosque of a town: the town, in part
-                before = True
-            precision = 2 if before or after or container else 1
-            if m.kind in COARSE:
-                precision = 3 if not before else 2
-            if all(key(k.mention) != key(m) for k in kept):
-                kept.append(PlaceChoice(m, precision, container, how))
+            choice = self._inner(nt, cands, i, towns, containers, (before, after))
+            if choice is not None and all(key(k.mention) != key(choice.mention) for k in kept):
+                kept.append(choice)
         fine = [k for k in kept if k.mention.kind not in COARSE]
         if len(fine) >= _LIST_SIZE:
             return [PlaceChoice(areas[-1], 3, None, "list")] if areas else fine[:1]
@@ -138,6 +123,36 @@ class EventPlaces:
         if went:
             return []  # a withdrawal to X only
         return self._fallback(scan, u, units, towns, aside)
+
+    def _inner(
+        self,
+        nt: NormalizedText,
+        cands: list[Mention],
+        i: int,
+        towns: list[Mention],
+        containers: set[int],
+        cued: tuple[bool, bool],
+    ) -> PlaceChoice | None:
+        """The choice for ``cands[i]`` (``cued``: a relative cue before / after it): a quarter or
+        landmark borrows the point of the settlement that holds it, or of the one named
+        before it; an unknown facility followed by its town is a detail of that town."""
+        m, (before, after) = cands[i], cued
+        how, container = "named", None
+        if m.kind in INNER:
+            j = self._container(nt, cands, i)
+            if j is not None:
+                container = cands[j]
+                containers.add(j)
+            elif not m.place_id:
+                if any(_resolved_settlement(c) for c in cands[i + 1 :]):
+                    return None  # "فندق X بسوسة": a detail of the town named after it
+                container, how = _settlement_before(towns, m.start), "borrowed"
+        if container is not None and m.kind == "landmark" and not m.place_id and how == "named":
+            m, container, before = container, None, True  # a mosque of a town: the town, in part
+        precision = 2 if before or after or container else 1
+        if m.kind in COARSE:
+            precision = 2 if before else 3
+        return PlaceChoice(m, precision, container, how)
 
     def _container(self, nt: NormalizedText, cands: list[Mention], i: int) -> int | None:
         for j in range(i + 1, len(cands)):
