@@ -21,6 +21,7 @@ import shutil
 import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
 
 try:
@@ -65,7 +66,8 @@ def make_target(workdir: Path, crashes: Path, runs: int, done):
             _check(list(read_reports(["-"], stdin=io.BytesIO(payload))), "<stdin>")
         except Exception as err:  # a fuzz crash is counted and saved, then the run goes on
             STATE["crashes"] += 1
-            kind = f"{type(err).__name__}: {str(err)[:80]}"
+            frame = traceback.extract_tb(err.__traceback__)[-1]
+            kind = f"{type(err).__name__} in {frame.name} ({Path(frame.filename).name})"
             STATE["kinds"][kind] = STATE["kinds"].get(kind, 0) + 1
             (crashes / f"crash-{STATE['crashes']}{suffix}").write_bytes(payload)
         if STATE["iterations"] == runs:

@@ -193,3 +193,15 @@ def test_load_reports_splits_items_and_errors() -> None:
     assert len(result.errors) == 5
     with pytest.raises(TypeError):
         load_reports(DATA / "note.txt")  # type: ignore[arg-type]
+
+
+def test_html_marked_sections_are_bogus_comments(tmp_path: Path) -> None:
+    """``<![`` broke the stdlib parser with an AssertionError (found by bench/fuzz_readers.py)."""
+    page = tmp_path / "m.html"
+    page.write_text(
+        "<p>قصف على هجين</p><![ zz <p>مخفي</p> <![CDATA[ حذف ]]> <![if !IE]><p>ظاهر</p>"
+        "<![endif]><p>نهاية</p><![ غير مغلق",
+        encoding="utf-8",
+    )
+    (report,) = read_reports([page])
+    assert report.text == "قصف على هجين\n\nمخفي\n\nظاهر\n\nنهاية\n\n<![ غير مغلق"
