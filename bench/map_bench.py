@@ -10,6 +10,7 @@ per point at 10,000 and scales that linearly.
 from __future__ import annotations
 
 import argparse
+import json
 import tempfile
 import time
 from collections.abc import Iterator
@@ -143,9 +144,9 @@ def ready_and_use(
         page.mouse.down()
         page.mouse.move(450, 300, steps=8)
         page.mouse.up()
-        page.wait_for_timeout(300)
-        after = page.evaluate(f"() => {MAP}.getCenter()")
-        pans = before != after and page.locator(DRAWN).count() > 0
+        moved = f"() => JSON.stringify({MAP}.getCenter()) !== {json.dumps(json.dumps(before))}"
+        page.wait_for_function(moved, timeout=60_000)
+        pans = page.locator(DRAWN).count() > 0
         zoom = page.evaluate(f"() => {MAP}.getZoom()")
         page.click(".leaflet-control-zoom-in")
         page.wait_for_function(f"() => {MAP}.getZoom() > {zoom}", timeout=60_000)

@@ -311,3 +311,69 @@ def test_browser_search_opens_the_place(page, tmp_path):
     page.wait_for_timeout(800)
     assert "دير الزور" in page.inner_text(".leaflet-popup-content")
     assert page.errors == []
+
+
+def grid_status(tab) -> str:
+    return tab.inner_text(".mapper-status")
+
+
+@pytest.mark.browser
+def test_browser_grid_clusters_filters_searches_and_opens_popups(page, tmp_path):
+    """The grid renderer of very large maps, on a small map: same counts, filters and popups."""
+    load(page, small_frame(), tmp_path, fast=True, grid=True)
+    assert page.errors == [] and page.blocked == []
+    assert visible_markers(page) == 12 and page.locator(".mapper-cluster").count() >= 1
+    assert "shown 12 of 12" in grid_status(page)
+
+    page.locator(".mapper-cluster").first.click()  # a cluster zooms in
+    page.wait_for_timeout(800)
+    assert page.evaluate(f"{MAP_JS}.getZoom()") > 9 or page.locator(".mapper-marker").count()
+
+    battles = page.locator(".leaflet-control-layers-overlays label", has_text="Battles")
+    battles.locator("input").uncheck()
+    assert "shown 9 of 12" in grid_status(page)  # 3 Battles rows (i = 0, 4, 8)
+    battles.locator("input").check()
+    page.fill(".mapper-date-to", "2019-01-31")
+    page.dispatch_event(".mapper-date-to", "change")
+    in_january = sum(1 for i in range(10) if i % 3 == 0)
+    assert f"shown {in_january + 2} of 12, 2 undated" in grid_status(page)
+    page.fill(".mapper-date-to", "")
+    page.dispatch_event(".mapper-date-to", "change")
+
+    page.fill(".mapper-search", "الميادين")
+    page.press(".mapper-search", "Enter")
+    popup = page.locator(".leaflet-popup-content .mapper-popup")
+    popup.wait_for(timeout=5000)
+    assert "الميادين" in popup.inner_text() and "<mark>" in popup.inner_html()
+    assert popup.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    page.keyboard.press("Escape")
+    x, y = page.evaluate(
+        """() => { const r = document.querySelector('.mapper-marker').getBoundingClientRect();
+        return [r.left + r.width / 2, r.top + r.height / 2]; }"""
+    )
+    page.mouse.click(x, y)  # a real click on a marker at the highest zoom
+    page.locator(".leaflet-popup-content .mapper-popup").wait_for(timeout=5000)
+    assert page.errors == [] and page.dialogs == []
+
+
+@pytest.mark.browser
+def test_browser_grid_popups_show_payloads_as_text(page, tmp_path):
+    gdf = xss_frame()
+    load(page, gdf, tmp_path, fast=True, grid=True)
+    texts = []
+    for i in range(len(gdf)):
+        page.evaluate(
+            f"""i => {{ const m = {MAP_JS}, g = m._mapper.grid; m.closePopup();
+            m.setView([g.D.lat[i], g.D.lon[i]], m.getMaxZoom(), {{animate: false}});
+            g.draw(); g.drawn[i].openPopup(); }}""",
+            i,
+        )
+        content = page.locator(".leaflet-popup-content .mapper-popup").last
+        content.wait_for()
+        texts.append(content.inner_text())
+        assert content.locator("script, img, a[href^='javascript'], a[href^='data']").count() == 0
+    joined = "\n".join(texts)
+    for bad in PAYLOADS:
+        assert bad in joined, bad
+    page.wait_for_timeout(300)
+    assert page.dialogs == [] and page.errors == []

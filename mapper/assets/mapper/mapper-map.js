@@ -73,15 +73,29 @@
     return h + "</div>";
   }
 
-  function rowToPopup(row, S, types) {
-    function s(i) { return i ? S[i] : ""; }
+  /* D: the columns of mapper/mapdata.py; a string column holds indices into D.strings
+   * (0 = "") or, when most values differ, the strings themselves. */
+  function rowToPopup(D, i, types) {
+    var S = D.strings;
+    function s(col) { var v = col[i]; return typeof v === "number" ? S[v] : v; }
     return {
-      place_en: s(row[10]), place_ar: s(row[9]), date: s(row[3]), time_precision: row[4],
-      type: types[row[2]].name, sub: s(row[5]), actor1: s(row[6]), actor2: s(row[7]),
-      fatalities: row[8], geo_precision: row[11], ev: [s(row[12]), s(row[13]), s(row[14])],
-      source: s(row[15]), url: s(row[16]),
-      claims: (row[17] || []).map(function (c) { return [s(c[0]), c[1] ? "denial" : "claim", c[2]]; })
+      place_en: s(D.pen), place_ar: s(D.par), date: s(D.date), time_precision: D.tp[i],
+      type: types[D.type[i]].name, sub: s(D.sub), actor1: s(D.a1), actor2: s(D.a2),
+      fatalities: D.fat[i], geo_precision: D.gp[i], ev: [s(D.evb), s(D.evm), s(D.eva)],
+      source: s(D.src), url: s(D.url),
+      claims: (D.claims[i] || []).map(function (c) { return [S[c[0]], c[1] ? "denial" : "claim", c[2]]; })
     };
+  }
+
+  /* Column ``name`` as strings (see rowToPopup). */
+  function texts(D, name) {
+    var S = D.strings;
+    return D[name].map(function (v) { return typeof v === "number" ? S[v] : v; });
+  }
+
+  function bindRowPopup(marker, D, i, types) {
+    marker.bindPopup(function () { return popupHtml(rowToPopup(D, i, types)); }, {maxWidth: 360});
+    return marker;
   }
 
   function dotIcon(color) {
@@ -109,28 +123,59 @@
     return new C({position: position}).addTo(map);
   }
 
-  function entriesFromRows(cfg, types) {
-    var S = cfg.strings, icons = types.map(function (t) { return dotIcon(t.color); });
-    return cfg.rows.map(function (row) {
-      var marker = L.marker([row[0], row[1]], {icon: icons[row[2]]});
-      marker.bindPopup(function () { return popupHtml(rowToPopup(row, S, types)); },
-                       {maxWidth: 360});
-      return {marker: marker, type: row[2], date: row[3] ? S[row[3]] : null,
-              ar: S[row[9]] || "", en: S[row[10]] || ""};
+  function entriesFromColumns(D, types) {
+    var icons = types.map(function (t) { return dotIcon(t.color); }), out = [];
+    var dates = texts(D, "date"), ar = texts(D, "par"), en = texts(D, "pen");
+    for (var i = 0; i < D.n; i++) {
+      var marker = bindRowPopup(L.marker([D.lat[i], D.lon[i]], {icon: icons[D.type[i]]}), D, i, types);
+      out.push({marker: marker, type: D.type[i], date: dates[i] || null, ar: ar[i], en: en[i]});
+    }
+    return out;
+  }
+
+  function readData(cfg) {
+    return cfg.data ? JSON.parse(document.getElementById(cfg.data).textContent) : null;
+  }
+
+  function mapTypes(cfg) {
+    return cfg.types.map(function (t) {
+      return {name: t.name, ar: t.ar, color: t.color, group: window[t.group], on: true, count: 0};
     });
+  }
+
+  function statusText(shown, total, undated, skipped) {
+    return "معروض " + shown + " من " + total + " · بلا تاريخ " + undated +
+      " (تبقى ظاهرة) · بلا موقع " + skipped + " / shown " + shown + " of " + total + ", " +
+      undated + " undated (always shown), " + skipped + " without location (not drawn)";
+  }
+
+  function watchTypes(map, types, apply) {
+    types.forEach(function (t) {
+      if (!t.group) { return; }
+      t.group.on("add", function () { t.on = true; apply(); });
+      t.group.on("remove", function () { t.on = false; apply(); });
+      t.on = map.hasLayer(t.group);
+    });
+  }
+
+  function decorate(map, cfg, types, status) {
+    L.control.scale({imperial: false}).addTo(map);
+    if (cfg.title) { control(map, "topright", function (box) { box.appendChild(el("h3", "mapper-title", cfg.title)); }); }
+    if (cfg.offlineBase) { map.getContainer().classList.add("mapper-offline-base"); }
+    buildLegend(map, types, cfg.timeline ? null : status);
   }
 
   function start(cfg) {
     var map = window[cfg.map];
     var container = window[cfg.container];
     var heat = cfg.heat ? window[cfg.heat] : null;
-    var types = cfg.types.map(function (t) {
-      return {name: t.name, ar: t.ar, color: t.color, group: window[t.group], on: true, count: 0};
-    });
-    var entries = cfg.rows ? entriesFromRows(cfg, types) : cfg.markers.map(function (m) {
+    var types = mapTypes(cfg);
+    var D = readData(cfg);
+    if (cfg.grid) { window.MapperGrid.start(cfg, map, container, heat, types, D); return; }
+    var entries = D ? entriesFromColumns(D, types) : cfg.markers.map(function (m) {
       return {marker: window[m[0]], type: m[1], date: m[2], ar: m[3], en: m[4]};
     });
-    entries.forEach(function (e) { e.shown = !cfg.rows; types[e.type].count += 1; });
+    entries.forEach(function (e) { e.shown = !D; types[e.type].count += 1; });
     var state = {from: "", to: ""};
     var status = el("div", "mapper-status");
 
@@ -154,25 +199,23 @@
         add.forEach(function (m) { container.addLayer(m); });
       }
       if (heat) { heat.setLatLngs(visible); }
-      status.textContent = "معروض " + visible.length + " من " + entries.length +
-        " · بلا تاريخ " + undated + " (تبقى ظاهرة) · بلا موقع " + cfg.skipped +
-        " / shown " + visible.length + " of " + entries.length + ", " + undated +
-        " undated (always shown), " + cfg.skipped + " without location (not drawn)";
+      status.textContent = statusText(visible.length, entries.length, undated, cfg.skipped);
       map.fire("mapper:filtered", {shown: visible.length});
     }
 
-    types.forEach(function (t) {
-      if (!t.group) { return; }
-      t.group.on("add", function () { t.on = true; apply(); });
-      t.group.on("remove", function () { t.on = false; apply(); });
-      t.on = map.hasLayer(t.group);
+    watchTypes(map, types, apply);
+    decorate(map, cfg, types, status);
+    var dates = entries.map(function (e) { return e.date; }).filter(Boolean).sort();
+    if (cfg.timeline) { buildTimeFilter(map, dates, state, apply, status); }
+    buildSearch(map, entries, function (hits) {
+      var first = hits[0].marker;
+      if (container.zoomToShowLayer) {
+        container.zoomToShowLayer(first, function () { first.openPopup(); });
+      } else {
+        map.setView(first.getLatLng(), Math.max(map.getZoom(), 12));
+        first.openPopup();
+      }
     });
-    L.control.scale({imperial: false}).addTo(map);
-    if (cfg.title) { control(map, "topright", function (box) { box.appendChild(el("h3", "mapper-title", cfg.title)); }); }
-    if (cfg.offlineBase) { map.getContainer().classList.add("mapper-offline-base"); }
-    buildLegend(map, types, cfg.timeline ? null : status);
-    if (cfg.timeline) { buildTimeFilter(map, entries, state, apply, status); }
-    buildSearch(map, entries, container);
     if (cfg.towns) { addTowns(map, cfg.towns, cfg.townPane); }
     apply();
     map._mapper = {entries: entries, apply: apply, state: state, types: types};
@@ -193,8 +236,8 @@
     });
   }
 
-  function buildTimeFilter(map, entries, state, apply, status) {
-    var dates = entries.map(function (e) { return e.date; }).filter(Boolean).sort();
+  /* dates: the sorted dates of all incidents (for the inputs' range). */
+  function buildTimeFilter(map, dates, state, apply, status) {
     control(map, "bottomleft", function (box) {
       box.classList.add("mapper-time");
       box.appendChild(el("div", "mapper-heading", "الفترة / time filter"));
@@ -215,7 +258,8 @@
     });
   }
 
-  function buildSearch(map, entries, container) {
+  /* entries: [{ar, en, shown}]; open(hits) shows the first hit. */
+  function buildSearch(map, entries, open) {
     var names = {};
     entries.forEach(function (e) { if (e.ar) { names[e.ar] = 1; } if (e.en) { names[e.en] = 1; } });
     var listId = "mapper-places-" + L.Util.stamp(map);
@@ -241,13 +285,7 @@
         }
         if (!hits.length) { input.classList.add("mapper-miss"); return; }
         input.classList.remove("mapper-miss");
-        var first = hits[0].marker;
-        if (container.zoomToShowLayer) {
-          container.zoomToShowLayer(first, function () { first.openPopup(); });
-        } else {
-          map.setView(first.getLatLng(), Math.max(map.getZoom(), 12));
-          first.openPopup();
-        }
+        open(hits);
       }
       input.addEventListener("change", go);
       input.addEventListener("keydown", function (ev) { if (ev.key === "Enter") { go(); } });
@@ -273,5 +311,8 @@
     zoomed();
   }
 
-  window.MapperMap = {start: start, popupHtml: popupHtml, esc: esc, bidi: bidi};
+  window.MapperMap = {start: start, popupHtml: popupHtml, esc: esc, bidi: bidi,
+    rowToPopup: rowToPopup, texts: texts, bindRowPopup: bindRowPopup, dotIcon: dotIcon, el: el,
+    statusText: statusText, watchTypes: watchTypes, decorate: decorate,
+    buildTimeFilter: buildTimeFilter, buildSearch: buildSearch, addTowns: addTowns};
 })();
