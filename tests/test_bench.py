@@ -115,9 +115,9 @@ def test_extract_stream_lists_bad_lines_and_keeps_the_rest(
 
     good = {"id": "a", "text": "قصفت قوات النظام بلدة هجين أمس.", "published": "2020-05-02"}
     source = tmp_path / "mixed.jsonl"
-    lines = [json.dumps(good, ensure_ascii=False), "{not json", '{"id": "b"}', ""]
-    cp1256 = json.dumps({**good, "id": "c"}, ensure_ascii=False).encode("cp1256")
-    source.write_bytes(b"\xef\xbb\xbf" + "\n".join(lines).encode() + b"\n" + cp1256 + b"\n")
+    lines = [json.dumps(good, ensure_ascii=False), "{not json", '{"id": "b"}', "", "  "]
+    lines.append(json.dumps({**good, "id": "c"}, ensure_ascii=False))
+    source.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode() + b"\n")
     out = tmp_path / "i.jsonl"
     assert main(["extract", str(source), "-o", str(out)]) == 1
     err = capsys.readouterr().err
