@@ -26,7 +26,7 @@ from .models import EventType
 from .normalize import NormalizedText, normalize_name
 from .numbers import NumberReader
 
-__all__ = ["CueScanner", "Scan"]
+__all__ = ["CueScanner", "Scan", "inflections"]
 
 _ROLES = frozenset(
     {
@@ -41,6 +41,7 @@ _ROLES = frozenset(
         "habit",
         "like",
         "gear",
+        "armed",
     }
 )
 _LINKS = frozenset({"within", "facility"})
@@ -75,8 +76,32 @@ def _event_entries(rows: Sequence[dict[str, Any]]) -> list[tuple[str, tuple[str,
                 f"events.tsv:{row['_line']}: field 'event_type': not an ACLED type {event_type!r}"
             )
         prio = int(row["priority"] or 0)
-        entries += [(t, (role, event_type, row["sub_event_type"], prio)) for t in terms_of([row])]
+        payload = (role, event_type, row["sub_event_type"], prio)
+        terms = terms_of([row])
+        if row.get("inflects") == "yes":
+            terms = [f for t in terms for f in inflections(normalize_name(t))]
+        entries += [(t, payload) for t in dict.fromkeys(terms)]
     return entries
+
+
+_ARTICLE = "ال"
+_ENCLITICS = ("ه", "ها", "هم", "هما")
+_BARE_ENDINGS = ("ا", "ى", "ي")  # an accusative, a plural in -ى, a verb in -وا: no suffix
+
+
+def inflections(term: str) -> list[str]:
+    """A normalized cue with the forms Arabic builds from it: the article (single words),
+    the pronoun suffixes ه ها هم هما on its last word (ة → ت before them: سيطرتها) and the
+    accusative ا (احتجاجا).  Proclitics (و، ب) are the matcher's business."""
+    forms = [term]
+    if " " not in term and not term.startswith(_ARTICLE) and len(term) > 2:
+        forms.append(_ARTICLE + term)
+    if term.startswith(_ARTICLE) or term.endswith(_BARE_ENDINGS):
+        return forms
+    if term.endswith("ه"):  # ة, normalized
+        stem = term[:-1] + "ت"
+        return forms + [stem + e for e in _ENCLITICS]
+    return forms + [term + e for e in (*_ENCLITICS, "ا")]
 
 
 class _Hit(NamedTuple):

@@ -99,6 +99,7 @@ def finish(report: Report, drafts: list[Draft], places: EventPlaces) -> list[Inc
 
     Drafts are indexed by place, so a report with thousands of incidents is not quadratic.
     """
+    drafts = _fold_headline(report.text, drafts, places)
     listed = _relocate_lists(drafts, places)
     drafts = _fold_summaries(_drop_totals(drafts), places, listed)
     merged: list[Draft] = []
@@ -143,6 +144,39 @@ def _relocate_lists(drafts: list[Draft], places: EventPlaces) -> set[str]:
                 break
         listed.add(key(d.mention))
     return listed
+
+
+def _is_headline(text: str, d: Draft) -> bool:
+    """Is ``d`` told in a headline: a first line without a date or a closing full stop (a
+    lead sentence has one), then a blank line?"""
+    end = text.find("\n")
+    if end < 0 or d.unit.start > end or d.date is not None or text[:end].rstrip()[-1:] in ".!؟?":
+        return False
+    return not text[end : text.find("\n", end + 1) + 1].strip()
+
+
+def _fold_headline(text: str, drafts: list[Draft], places: EventPlaces) -> list[Draft]:
+    """A headline restates the body: its incident lends its actors (and its toll, to the one
+    body incident of its type) to the body incidents at its place or inside it, and stands
+    only where the body tells nothing there."""
+    heads = [d for d in drafts if _is_headline(text, d)]
+    if not heads:
+        return drafts
+    body = [d for d in drafts if not _is_headline(text, d)]
+    dropped = set()
+    for h in heads:
+        here = key(h.mention)
+        told = [b for b in body if key(b.mention) == here or here in places.holders(b.choice)]
+        if not told:
+            h.notes.append("told only in the headline")
+            continue
+        dropped.add(id(h))
+        same = [b for b in told if b.event_type == h.event_type]
+        for b in told:
+            b.actors = (b.actors[0] or h.actors[0], b.actors[1] or h.actors[1])
+        if len(same) == 1 and same[0].fatalities is None:
+            same[0].fatalities = h.fatalities
+    return [d for d in drafts if id(d) not in dropped]
 
 
 def _fold_summaries(drafts: list[Draft], places: EventPlaces, listed: set[str]) -> list[Draft]:

@@ -21,7 +21,7 @@ from .clauses import Spans, Unit, build_units, clause_spans, orig_index
 from .cues import CueScanner, Scan
 from .dates import DateResolver
 from .drafts import Draft, finish, incident_id
-from .event_places import EventPlaces, settlements
+from .event_places import EventPlaces, PlaceChoice, key, settlements
 from .lexicons import Hit
 from .models import Claim, Incident, Mention, Report
 from .normalize import NormalizedText, normalize
@@ -114,15 +114,15 @@ class IncidentExtractor:
                     orphans.append((u, claims))
                 continue
             etype, sub, actors = _type_of(scan, u, event, cues, memory)
+            if event[1] == "territory" and not _armed(actors, cues):
+                continue  # "تقدم مزارعون بشكوى", "السيطرة على حريق": no force, no capture
             notes = []
-            if date is None and not temporal and u.opener != "subord":
-                if u.sentence not in memory.dated and etype in memory.lead:
-                    date, tprec = memory.lead[etype], 2
-                    notes.append("date carried from the report's first event of this type")
-                    memory.dated[u.sentence] = (date, tprec)
-            if date is not None:
-                memory.lead.setdefault(etype, date)
             places = self._places.choose(scan, u, units, memory.towns)
+            if date is None and not temporal and u.opener != "subord":
+                date, tprec = self._carried(u, etype, places, memory, notes)
+            if date is not None:
+                memory.lead.setdefault(etype, (date, tprec, [c.mention for c in places]))
+                memory.last = (date, tprec)
             share = fatal if len(places) <= 1 or not fatal else None
             if share is None and fatal:
                 notes.append(f"toll {fatal} not split between {len(places)} places")
@@ -155,6 +155,25 @@ class IncidentExtractor:
         if when.temporal or date is not None:
             memory.dated[u.sentence] = (date, tprec)
         return date, tprec, when.temporal
+
+    def _carried(
+        self, u: Unit, etype: str, places: list[PlaceChoice], memory: _Memory, notes: list[str]
+    ) -> tuple[str | None, int | None]:
+        """The date of an earlier event for a clause without an anchor, only when it is
+        demonstrably the same time: a coordinating opener ("في غضون ذلك") after a dated
+        sentence, or a retelling (same type, at the earlier event's place or inside it)."""
+        if u.opener == "coord" and memory.last is not None:
+            notes.append("date shared with the sentence before (coordinated)")
+            return memory.last
+        lead = memory.lead.get(etype)
+        if lead is None or not places:
+            return None, None
+        told = {key(m) for m in lead[2]}
+        inside = self._places.inside
+        if all(key(c.mention) in told or any(inside(c, m) for m in lead[2]) for c in places):
+            notes.append("date of the earlier report of this event (same place or inside it)")
+            return lead[0], lead[1]
+        return None, None
 
     def _toll(self, scan: Scan, u: Unit, cues: list[Hit]) -> int | None:
         killed, injured = [], []
@@ -205,7 +224,8 @@ class _Memory:
 
     towns: list[Mention]  # resolved settlements, in text order
     dated: dict[int, tuple[str | None, int | None]] = field(default_factory=dict)  # sentence
-    lead: dict[str, str] = field(default_factory=dict)  # event type -> first date
+    lead: dict[str, tuple[str, int | None, list[Mention]]] = field(default_factory=dict)
+    last: tuple[str, int | None] | None = None  # the last date told
     attackers: dict[int, Actor] = field(default_factory=dict)  # sentence -> last attacker
     kinds: dict[tuple[int, str], str] = field(default_factory=dict)  # -> last sub-type
 
@@ -235,3 +255,10 @@ def _event_of(cues: list[Hit]) -> tuple[str, str, int] | None:
             if role == "event" and (best is None or prio > best[2]):
                 best = (etype, sub, prio)
     return best
+
+
+def _armed(actors: tuple[Actor | None, Actor | None], cues: list[Hit]) -> bool:
+    """Does a clause name a force: an armed actor, or a military noun (events.tsv armed)?"""
+    if any(a is not None and a[1] != "civilian" for a in actors):
+        return True
+    return any(p[0] == "armed" for h in cues for p in h.payloads)

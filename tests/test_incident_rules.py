@@ -237,3 +237,90 @@ def test_equipment_words_do_not_reach_into_the_next_sentence() -> None:
     text = "رتل عسكري يضم عشر آليات\n\nاندلعت اشتباكات في بلدة السوسة."
     (inc,) = run(text, [m(text, "السوسة")])
     assert (inc.location, inc.event_type) == ("Al-Susah", "Battles")
+
+
+# --- generalization rules (issue 5, held-out findings) ------------------------------------
+
+
+def test_no_date_is_carried_to_a_later_event_elsewhere() -> None:
+    text = "قصفت المدفعية بلدة هجين اليوم. وقصفت المدفعية بلدة ذيبان."
+    first, second = run(text, [m(text, "هجين"), m(text, "ذيبان")])
+    assert first.event_date == PUBLISHED and second.event_date is None
+
+
+def test_a_retelling_inside_the_dated_place_shares_its_date() -> None:
+    text = "انفجر لغم في بلدة هجين أمس. وقال ناشطون إن اللغم انفجر قرب تل الذهب."
+    incidents = run(text, [m(text, "هجين"), m(text, "تل الذهب")], GAZ)
+    assert {i.event_date for i in incidents} == {"2021-03-12"}
+
+
+def test_meanwhile_opener_shares_the_previous_sentence_date() -> None:
+    text = "قصفت المدفعية بلدة هجين اليوم. وفي غضون ذلك، قصفت المدفعية بلدة ذيبان."
+    assert [i.event_date for i in run(text, [m(text, "هجين"), m(text, "ذيبان")])] == [
+        PUBLISHED,
+        PUBLISHED,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "sub"),
+    [
+        ("أعلنت قوات النظام السيطرة على بلدة ذيبان.", "Government regains territory"),
+        ("أعلن التنظيم إتمام سيطرته على بلدة ذيبان.", "Non-state actor overtakes territory"),
+        ("تجددت المواجهات بين مسلحين في بلدة ذيبان.", "Armed clash"),
+        ("خرج العشرات في بلدة ذيبان احتجاجا على الغلاء.", "Peaceful protest"),
+    ],
+)
+def test_cues_match_with_article_and_suffixes(sentence: str, sub: str) -> None:
+    (inc,) = run(sentence, [m(sentence, "ذيبان")])
+    assert inc.sub_event_type == sub
+
+
+def test_a_death_verb_with_a_suffix_gives_the_toll() -> None:
+    text = "لقي أربعة مدنيين مصرعهم بانفجار لغم في بلدة ذيبان."
+    (inc,) = run(text, [m(text, "ذيبان")])
+    assert inc.fatalities == 4
+    text = "قضى ثلاثة رعاة بانفجار لغم في بلدة ذيبان."
+    (inc,) = run(text, [m(text, "ذيبان")])
+    assert inc.fatalities == 3
+
+
+def test_new_base_and_burning_tyres_have_their_rows() -> None:
+    text = "أنشأت الميليشيات مقرا عسكريا في بلدة ذيبان."
+    (inc,) = run(text, [m(text, "ذيبان")])
+    assert inc.sub_event_type == "Headquarters or base established"
+    text = "أغلق شبان الطريق بالإطارات المشتعلة في بلدة ذيبان."
+    (inc,) = run(text, [m(text, "ذيبان")])
+    assert inc.event_type == "Riots"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "تقدم تجار من بلدة ذيبان بطلب إلى البلدية.",
+        "سيطر رجال الإطفاء على حريق في سوق بلدة ذيبان.",
+    ],
+)
+def test_capture_words_need_a_force(sentence: str) -> None:
+    assert run(sentence, [m(sentence, "ذيبان")]) == []
+
+
+def test_headline_lends_its_toll_and_stands_only_where_the_body_is_silent() -> None:
+    text = (
+        "ستة قتلى بقصف مدفعي على هجين، واشتباكات في ذيبان\n\n"
+        "قصفت قوات النظام اليوم بلدة هجين بالمدفعية الثقيلة.\n"
+        "ولم ترد معلومات أخرى."
+    )
+    mentions = [m(text, "هجين"), m(text, "ذيبان"), m(text, "هجين", 30)]
+    incidents = run(text, mentions)
+    assert [(i.location, i.event_date) for i in incidents] == [
+        ("Diban", None),
+        ("Hajin", PUBLISHED),
+    ]
+    assert incidents[1].fatalities == 6
+
+
+def test_first_line_with_a_full_stop_is_a_lead_sentence_not_a_headline() -> None:
+    text = "قتل ستة مدنيين بقصف على بلدة هجين.\n\nوقالت مصادر إن القصف طال بلدة هجين."
+    (inc,) = run(text, [m(text, "هجين"), m(text, "هجين", 20)])
+    assert inc.fatalities == 6
