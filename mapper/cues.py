@@ -42,6 +42,7 @@ _ROLES = frozenset(
         "like",
         "gear",
         "armed",
+        "this",
     }
 )
 _LINKS = frozenset({"within", "facility"})

@@ -87,7 +87,9 @@ class EventPlaces:
             cands = [m for m in cands if m.kind not in COARSE]
             if not cands:
                 return []
-        skip = {"source", "actor", "toward"} if "away" in cues else {"source", "actor"}
+        skip = (
+            {"source", "actor", "from", "toward"} if "away" in cues else {"source", "actor", "from"}
+        )
         skip_next = among = went = False
         areas: list[Mention] = []  # districts, governorates, regions named as such
         aside: list[Mention] = []  # places of a source (ناشطون في X, أبناء X)

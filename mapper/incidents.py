@@ -23,7 +23,7 @@ from .dates import DateResolver
 from .drafts import Draft, finish, incident_id
 from .event_places import EventPlaces, PlaceChoice, key, settlements
 from .lexicons import Hit
-from .models import Claim, Incident, Mention, Report
+from .models import Claim, EventType, Incident, Mention, Report
 from .normalize import NormalizedText, normalize
 from .numbers import NumberReader, toll
 
@@ -31,6 +31,8 @@ __all__ = ["IncidentExtractor", "clause_spans", "incident_id"]
 
 _GEAR_REACH = 60  # characters after "مؤلف من" whose weapon words are equipment, not events
 _SENTENCE_END = frozenset(".!?؟؛\n")
+_CONVOY = EventType.STRATEGIC_DEVELOPMENTS.value  # a convoy's cue (رتل، تعزيزات) is a strategic development
+_WEAPONS = EventType.EXPLOSIONS.value  # weapon words are explosion/remote violence cues
 
 
 class IncidentExtractor:
@@ -113,6 +115,8 @@ class IncidentExtractor:
                 if claims:
                     orphans.append((u, claims))
                 continue
+            if fatal is None and not claims and _retold(cues):
+                continue  # "وتأتي هذه الاحتجاجات بعد": events already told, nothing new
             etype, sub, actors = _type_of(scan, u, event, cues, memory)
             if event[1] == "territory" and not _armed(actors, cues):
                 continue  # "تقدم مزارعون بشكوى", "السيطرة على حريق": no force, no capture
@@ -199,23 +203,41 @@ class IncidentExtractor:
         return toll(counts, killed, injured, tally=tally)
 
 
+def _retold(cues: list[Hit]) -> bool:
+    """Does every event cue of a clause follow a demonstrative (events.tsv ``this``)?"""
+    ends = [h.end for h in cues if h.payloads[0][0] == "this"]
+    return bool(ends) and all(
+        any(0 <= h.start - e <= 1 for e in ends) for h in cues if h.payloads[0][0] == "event"
+    )
+
+
 def _without_gear(scan: Scan) -> Scan:
-    """Drop the event cues that list equipment ("رتل مؤلف من 13 آلية ومدفعية واحدة")."""
-    ends = [h.end for h in scan.cues if any(p[0] == "gear" for p in h.payloads)]
-    if not ends:
-        return scan
+    """Drop the weapon cues that list a convoy's equipment ("رتل مؤلف من 13 آلية ومدفعية
+    واحدة"): a gear word counts only after a convoy cue (a Strategic development) of its
+    sentence, and reaches the weapon words of the next 60 characters of that sentence."""
     nt = scan.nt
 
-    def listed(h: Hit) -> bool:  # after a gear word, in the same sentence
-        for e in ends:
-            if 0 <= h.start - e <= _GEAR_REACH:
-                a, b = orig_index(nt, e), orig_index(nt, h.start)
-                if not any(c in _SENTENCE_END for c in nt.original[a:b]):
-                    return True
-        return False
+    def same_sentence(a: int, b: int) -> bool:
+        return not any(
+            c in _SENTENCE_END for c in nt.original[orig_index(nt, a) : orig_index(nt, b)]
+        )
 
-    kept = [h for h in scan.cues if h.payloads[0][0] != "event" or not listed(h)]
-    return replace(scan, cues=Spans(kept))
+    convoys = [h.end for h in scan.cues if h.payloads[0][:2] == ("event", _CONVOY)]
+    ends = [
+        h.end
+        for h in scan.cues
+        if h.payloads[0][0] == "gear"
+        and any(0 <= h.start - e <= _GEAR_REACH and same_sentence(e, h.start) for e in convoys)
+    ]
+    if not ends:
+        return scan
+
+    def listed(h: Hit) -> bool:  # a weapon word after a gear word, in the same sentence
+        if h.payloads[0][:2] != ("event", _WEAPONS):
+            return False
+        return any(0 <= h.start - e <= _GEAR_REACH and same_sentence(e, h.start) for e in ends)
+
+    return replace(scan, cues=Spans([h for h in scan.cues if not listed(h)]))
 
 
 @dataclass(slots=True)

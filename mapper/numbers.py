@@ -20,7 +20,7 @@ from .lexicons import Hit, TermMatcher, read_table, terms_of
 
 __all__ = ["Count", "NumberReader"]
 
-_KINDS = frozenset({"number", "dual", "vague", "unit", "subset", "companion"})
+_KINDS = frozenset({"number", "dual", "vague", "unit", "subset", "companion", "single"})
 _DIGITS = re.compile(r"[0-9]+(?:[.,][0-9]+)?")
 _JOIN_GAP = 1  # a compound's parts are one space apart; the second carries the و prefix
 
@@ -32,7 +32,8 @@ class Count:
     ``unit`` is true when the next word is a thing (``غارة``, ``كيلومترا``), not people;
     ``subset`` when the count follows ``بينهم`` (a part of another count: ``30 بينهم طفلان``);
     ``companion`` when it follows ``برفقة`` (the named victim plus them: ``value`` counts the
-    victim too).
+    victim too); ``single`` for a singular victim noun (``مدني``, ``قيادي``: one person, a toll
+    only right after a death cue).
     """
 
     start: int
@@ -41,6 +42,7 @@ class Count:
     unit: bool = False
     subset: bool = False
     companion: bool = False
+    single: bool = False
 
 
 class NumberReader:
@@ -82,6 +84,7 @@ class NumberReader:
         raw: list[tuple[int, int, str, int]] = []
         units: list[tuple[int, int]] = []
         before: dict[int, str] = {}  # start of the next word -> "subset" | "companion"
+        singles: list[Count] = []
         for hit in hits:
             kind, value = hit.payloads[0]
             if kind == "unit":
@@ -89,6 +92,8 @@ class NumberReader:
                     units.append((hit.start, hit.end))
             elif kind in ("subset", "companion"):
                 before[_next_word_start(text, hit.end)] = kind
+            elif kind == "single":
+                singles.append(Count(hit.start, hit.end, 1, single=True))
             else:
                 raw.append((hit.start, hit.end, kind, value))
         for m in _DIGITS.finditer(text):
@@ -107,6 +112,8 @@ class NumberReader:
                 v += 1
             unit = _next_word_start(text, e) in unit_starts
             out.append(Count(s, e, v, unit, role == "subset", role == "companion"))
+        if singles:
+            out = sorted(out + singles, key=lambda c: c.start)
         return out
 
 
@@ -152,8 +159,11 @@ def toll(
     """
     cues = [(s, e, True) for s, e in killed] + [(s, e, False) for s, e in injured]
     found: list[int] = []
-    vague = False
+    vague = one = False  # one: a singular victim, the toll when no figure is given
     for count in counts:
+        if count.single:  # "مقتل قيادي": one victim, right after the death cue
+            one = one or any(0 <= count.start - e <= 1 for _, e in killed)
+            continue
         if count.unit or count.subset or (count.value == 1):
             continue
         if count.companion and any(e <= count.start for _, e in killed):
@@ -180,6 +190,8 @@ def toll(
                 found.append(count.value)
     if found:
         return min(found)
+    if one:
+        return 1
     if killed or vague:
         return None
     return 0 if injured else None

@@ -228,9 +228,12 @@ def test_a_lead_toll_that_later_incidents_add_up_to_is_their_total() -> None:
 
 
 def test_a_clause_without_event_place_falls_back_to_its_source_place() -> None:
-    text = "نظم أبناء هجين وقفة احتجاجية أمام مبنى البلدية."
+    text = "وقال ناشطون في هجين إن وقفة احتجاجية خرجت أمام مبنى البلدية."
     (inc,) = run(text, [m(text, "هجين")])
     assert (inc.location, inc.event_type, inc.geo_precision) == ("Hajin", "Protests", 2)
+    text = "نظم أبناء هجين وقفة احتجاجية أمام مبنى البلدية."  # the participants' own town
+    (inc,) = run(text, [m(text, "هجين")])
+    assert (inc.location, inc.event_type, inc.geo_precision) == ("Hajin", "Protests", 1)
 
 
 def test_equipment_words_do_not_reach_into_the_next_sentence() -> None:
@@ -324,3 +327,62 @@ def test_first_line_with_a_full_stop_is_a_lead_sentence_not_a_headline() -> None
     text = "قتل ستة مدنيين بقصف على بلدة هجين.\n\nوقالت مصادر إن القصف طال بلدة هجين."
     (inc,) = run(text, [m(text, "هجين"), m(text, "هجين", 20)])
     assert inc.fatalities == 6
+
+
+def test_includes_is_gear_only_after_a_convoy() -> None:
+    text = "شنت قوات التحالف الذي يضم عشرات الدول غارات على بلدة الميادين."
+    (inc,) = run(text, [m(text, "الميادين")])
+    assert inc.sub_event_type == "Air/drone strike"
+    text = "دخل رتل عسكري بلدة الميادين يضم شاحنات وراجمات صواريخ."
+    (inc,) = run(text, [m(text, "الميادين")])
+    assert inc.event_type == "Strategic developments"
+
+
+def test_residents_of_a_town_name_the_event_place() -> None:
+    text = "قتل أربعة من أهالي بلدة ذيبان بقصف مدفعي."
+    (inc,) = run(text, [m(text, "ذيبان")])
+    assert (inc.location, inc.fatalities) == ("Diban", 4)
+
+
+def test_residents_after_a_speech_verb_are_a_source() -> None:
+    text = "قال أهالي بلدة ذيبان إن قصفا مدفعيا طال بلدة هجين."
+    (inc,) = run(text, [m(text, "ذيبان"), m(text, "هجين")])
+    assert inc.location == "Hajin"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "وصل رتل للميليشيات قادما من بلدة ذيبان إلى مدينة الميادين.",
+        "قصفت قوات النظام من مواقعها في بلدة ذيبان أطراف مدينة الميادين.",
+    ],
+)
+def test_an_origin_is_not_the_event_place(text: str) -> None:
+    assert [i.location for i in run(text, [m(text, "ذيبان"), m(text, "الميادين")])] == [
+        "Al-Mayadin"
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["أعلن ناشطون اغتيال قيادي في بلدة ذيبان.", "قتل مدني واحد بقذيفة في بلدة ذيبان."],
+)
+def test_a_singular_victim_is_a_toll_of_one(text: str) -> None:
+    (inc,) = run(text, [m(text, "ذيبان")])
+    assert inc.fatalities == 1
+
+
+def test_a_figure_beats_a_singular_noun_after_it() -> None:
+    text = "قتل 9 قتيلا مدنيا بغارة على بلدة ذيبان."
+    (inc,) = run(text, [m(text, "ذيبان")])
+    assert inc.fatalities == 9
+
+
+def test_a_demonstrative_retells_and_adds_nothing_without_a_toll() -> None:
+    text = "تظاهر العشرات في بلدة ذيبان اليوم. وتأتي هذه المظاهرات بعد توتر في بلدة هجين."
+    assert [i.location for i in run(text, [m(text, "ذيبان"), m(text, "هجين")])] == ["Diban"]
+
+
+def test_a_trend_over_months_is_not_an_event() -> None:
+    text = "تشهد بلدة ذيبان منذ أشهر موجة من الاغتيالات."
+    assert run(text, [m(text, "ذيبان")]) == []
