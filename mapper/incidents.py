@@ -31,7 +31,7 @@ __all__ = ["IncidentExtractor", "clause_spans", "incident_id"]
 
 _GEAR_REACH = 60  # characters after "مؤلف من" whose weapon words are equipment, not events
 _SENTENCE_END = frozenset(".!?؟؛\n")
-_CONVOY = EventType.STRATEGIC_DEVELOPMENTS.value  # a convoy's cue (رتل، تعزيزات) is a strategic development
+_CONVOY = EventType.STRATEGIC_DEVELOPMENTS.value  # a convoy cue (رتل، تعزيزات)
 _WEAPONS = EventType.EXPLOSIONS.value  # weapon words are explosion/remote violence cues
 
 
