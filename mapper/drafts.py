@@ -74,6 +74,10 @@ class Draft:
             and _fit(self.fatalities, other.fatalities)
         )
 
+    def continues(self, other: Draft) -> bool:
+        """Could ``other``, a clause with no place of its own, go on telling this event?"""
+        return self.event_type == other.event_type and _fit(self.date, other.date)
+
     def absorb(self, other: Draft) -> None:
         """Take ``other``'s fields where this draft has none."""
         if self.fatalities is None:
@@ -106,6 +110,8 @@ def finish(report: Report, drafts: list[Draft], places: EventPlaces) -> list[Inc
     by_place: dict[str, list[Draft]] = {}
     for d in drafts:
         twin = next((m for m in by_place.get(key(d.mention), ()) if m.fits(d)), None)
+        if twin is None and d.choice.how == "continued":  # "وأسفر الهجوم عن": the same event
+            twin = next((m for m in by_place.get(key(d.mention), ()) if m.continues(d)), None)
         if twin is None:
             twin = _told_before(d, by_place, places)
             if twin is not None and d.place_id:

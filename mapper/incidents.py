@@ -21,7 +21,7 @@ from .clauses import Spans, Unit, build_units, clause_spans, orig_index
 from .cues import CueScanner, Scan
 from .dates import DateResolver
 from .drafts import Draft, finish, incident_id
-from .event_places import EventPlaces, PlaceChoice, key, settlements
+from .event_places import COARSE, EventPlaces, PlaceChoice, key, settlements
 from .lexicons import Hit
 from .models import Claim, EventType, Incident, Mention, Report
 from .normalize import NormalizedText, normalize
@@ -121,7 +121,8 @@ class IncidentExtractor:
             if event[1] == "territory" and not _armed(actors, cues):
                 continue  # "تقدم مزارعون بشكوى", "السيطرة على حريق": no force, no capture
             notes = []
-            places = self._places.choose(scan, u, units, memory.towns)
+            places = self._places.choose(scan, u, units, memory.towns) or memory.continued(u)
+            memory.keep(u, places)
             if date is None and not temporal and u.opener != "subord":
                 date, tprec = self._carried(u, etype, places, memory, notes)
             if date is not None:
@@ -249,6 +250,28 @@ class _Memory:
     lead: dict[str, tuple[str, int | None, list[Mention]]] = field(default_factory=dict)
     last: tuple[str, int | None] | None = None  # the last date told
     attackers: dict[int, Actor] = field(default_factory=dict)  # sentence -> last attacker
+    named: dict[int, list[PlaceChoice]] = field(default_factory=dict)  # sentence -> places
+
+    def keep(self, u: Unit, places: list[PlaceChoice]) -> None:
+        """Remember the places (not areas) named for the events of ``u``'s sentence."""
+        named = [c for c in places if c.how == "named" and c.mention.kind not in COARSE]
+        if named:
+            self.named.setdefault(u.sentence, []).extend(named)
+
+    def continued(self, u: Unit) -> list[PlaceChoice]:
+        """A clause that names no place continues the event before it: the one place named
+        for the events of its sentence, else of the sentence before (geo_precision 2)."""
+        if u.mentions:
+            return []  # it names a place, set aside (a destination, a source, a tally)
+        for s in (u.sentence, u.sentence - 1):
+            if s in self.named:
+                told = {key(c.mention): c for c in self.named[s]}
+                if len(told) != 1:
+                    return []
+                (c,) = told.values()
+                return [PlaceChoice(c.mention, max(c.precision, 2), c.container, "continued")]
+        return []
+
     kinds: dict[tuple[int, str], str] = field(default_factory=dict)  # -> last sub-type
 
 

@@ -386,3 +386,23 @@ def test_a_demonstrative_retells_and_adds_nothing_without_a_toll() -> None:
 def test_a_trend_over_months_is_not_an_event() -> None:
     text = "تشهد بلدة ذيبان منذ أشهر موجة من الاغتيالات."
     assert run(text, [m(text, "ذيبان")]) == []
+
+
+def test_a_placeless_clause_continues_the_one_place_of_the_sentence_before() -> None:
+    text = "سيطرت قوات النظام على بلدة ذيبان اليوم. وأسفر الهجوم عن مقتل سبعة عناصر من التنظيم."
+    (inc,) = run(text, [m(text, "ذيبان")])
+    assert (inc.location, inc.fatalities, inc.event_type) == ("Diban", 7, "Battles")
+
+
+def test_a_placeless_event_after_one_place_goes_near_it() -> None:
+    text = "داهمت قوات الأمن منازل في بلدة ذيبان. وقصفت المدفعية أطراف التجمعات السكنية."
+    arrest, shelling = run(text, [m(text, "ذيبان")])
+    assert (shelling.location, shelling.geo_precision) == ("Diban", 2)
+
+
+def test_no_continuation_after_two_places_or_a_place_of_its_own() -> None:
+    text = "قصفت المدفعية بلدتي ذيبان وهجين. واندلعت اشتباكات عنيفة."
+    assert [i.event_type for i in run(text, [m(text, "ذيبان"), m(text, "هجين")])] == [
+        "Explosions/Remote violence",
+        "Explosions/Remote violence",
+    ]
