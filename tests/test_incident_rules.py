@@ -397,7 +397,7 @@ def test_a_placeless_clause_continues_the_one_place_of_the_sentence_before() -> 
 def test_a_placeless_event_after_one_place_goes_near_it() -> None:
     text = "داهمت قوات الأمن منازل في بلدة ذيبان. وقصفت المدفعية أطراف التجمعات السكنية."
     arrest, shelling = run(text, [m(text, "ذيبان")])
-    assert (shelling.location, shelling.geo_precision) == ("Diban", 2)
+    assert (arrest.geo_precision, shelling.location, shelling.geo_precision) == (1, "Diban", 2)
 
 
 def test_no_continuation_after_two_places_or_a_place_of_its_own() -> None:
