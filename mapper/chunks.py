@@ -1,16 +1,14 @@
-"""Inputs cut into pieces that can be read on their own, for streaming and for partitions.
+"""Inputs cut into pieces that can be read on their own: the partitions of the Dask engine.
 
-:mod:`mapper.readers` decodes a file whole.  A JSON Lines corpus can be gigabytes, so
-:func:`iter_pieces` cuts each JSON Lines file larger than ``chunk_bytes`` at line ends and
-counts the lines before each cut; :func:`read_piece` then reads one piece with the reader's own
-record rules, so report ids, default ids (``<stem>:<line>``), origins and error lines are those
-:func:`~mapper.readers.read_reports` gives for the whole file.  Other files (and JSON Lines files
-with a UTF-16 byte-order mark, whose lines are not byte-aligned) are one piece each, read by the
-reader unchanged.  ``mapper run`` streams pieces (memory stays flat however large the file);
-the Dask engine (:mod:`mapper.scale`) groups them into partitions.
-
-Lines are decoded one by one by :func:`~mapper.readers.read_jsonl_lines`, as the reader does
-for a whole file, so a stray byte costs its own line only.
+:mod:`mapper.readers` streams a JSON Lines file from its start.  To spread a corpus over
+many workers, :func:`iter_pieces` cuts each JSON Lines file larger than ``chunk_bytes`` at line
+ends and counts the lines before each cut; :func:`read_piece` then reads one piece through the
+reader's own :func:`~mapper.readers.read_jsonl_lines` (lines decoded one by one, so a stray
+byte costs its own line only), so report ids, default ids (``<stem>:<line>``), origins and
+error lines are those :func:`~mapper.readers.read_reports` gives for the whole file.  Other
+files (and JSON Lines files with a UTF-16 byte-order mark, whose lines are not byte-aligned)
+are one piece each, read by the reader unchanged.  :mod:`mapper.scale` groups pieces into
+partitions.
 """
 
 from __future__ import annotations
@@ -111,7 +109,8 @@ def read_piece(piece: Piece, *, stdin: IO[Any] | None = None) -> Iterator[Report
             data = handle.read(piece.stop - piece.start)
     except OSError as err:
         last = piece.first_line + piece.lines - 1
-        yield RecordError(piece.path, piece.first_line, f"{err.strerror} (lines to {last} skipped)")
+        message = f"{err.strerror or err} (lines to {last} skipped)"
+        yield RecordError(piece.path, piece.first_line, message)
         return
     lines = data.split(b"\n")
     yield from read_jsonl_lines(lines, piece.path, first_line=piece.first_line)

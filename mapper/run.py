@@ -99,7 +99,7 @@ def run(
     ``fallback`` (e.g. :class:`mapper.online.OnlineFallback`) places names the gazetteer lacks;
     it runs in this process, so one rate limit and one cache hold: it needs ``workers=1``.
     """
-    from .chunks import iter_pieces, read_piece
+    from .readers import read_reports
     from .store import Store
 
     if workers < 1:
@@ -113,10 +113,8 @@ def run(
     started = _now()
     store = Store(summary.store)
 
-    def good_reports() -> Iterator[Report]:
-        for piece in iter_pieces(inputs):  # large JSON Lines files are read a chunk at a time
-            items = [piece] if isinstance(piece, RecordError) else read_piece(piece, stdin=stdin)
-            yield from sort_out(items, summary)
+    def good_reports() -> Iterator[Report]:  # the reader streams JSON Lines line by line
+        yield from sort_out(read_reports(inputs, stdin=stdin), summary)
 
     stream: Iterable[Processed] = _processed(
         good_reports(), workers, tuple(str(p) for p in gazetteer_extra), fallback
