@@ -115,18 +115,20 @@ def resolve_type(
 
 def attach_orphans(drafts: list, orphans: list[tuple[Unit, list[Claim]]]) -> None:
     """A claim or denial in a clause without an event goes to the same place's next incident,
-    else to the incidents of the same sentence (``drafts`` have ``unit``, ``place_id`` and
-    ``claims``)."""
+    else to the incidents of the same sentence, else to the nearest earlier incident at a place
+    it names, else to the report's only incident (``drafts`` have ``unit``, ``place_id``,
+    ``choice`` and ``claims``)."""
     for u, found in orphans:
         claims = [c for c in found if c.kind is ClaimKind.DENIAL or c.fatalities is not None]
-        places = {m.place_id for m in u.mentions}
-        target = [  # a place named for the event, not one it fell back to
-            d
-            for d in drafts
-            if d.place_id in places and d.unit.start >= u.start and d.choice.how == "named"
-        ][:1]
+        places = {m.place_id for m in u.mentions if m.place_id}
+        named = [d for d in drafts if d.place_id in places and d.choice.how == "named"]
+        target = [d for d in named if d.unit.start >= u.start][:1]  # not a fallback place
         if not target:
             target = [d for d in drafts if d.unit.sentence == u.sentence]
+        if not target:
+            target = [d for d in named if d.unit.start < u.start][-1:] or (
+                drafts if len(drafts) == 1 else []
+            )
         for d in target:
             d.claims += [
                 c for c in claims if all((c.party, c.kind) != (o.party, o.kind) for o in d.claims)

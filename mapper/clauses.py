@@ -14,6 +14,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from .models import Mention
@@ -29,6 +30,7 @@ __all__ = [
     "sentence_spans",
     "to_norm",
     "trim",
+    "type_splits",
 ]
 
 _NEVER = frozenset({"river", "country"})
@@ -182,7 +184,8 @@ def build_units(
         full = False
         for p, q, role in _pieces(nt, segs, opener_at):
             mine = own(p, q)
-            if current is None or role or (mine and full):
+            other = full and current is not None and _other_type(events, current, p, q)
+            if current is None or role or (mine and full) or other:
                 current = Unit(0, 0, p, q, si, role)
                 units.append(current)
                 full = False
@@ -194,6 +197,38 @@ def build_units(
         i, j = bisect_left(starts, u.start), bisect_left(starts, u.end)
         u.mentions.extend(mentions[i:j])
     return units
+
+
+def _other_type(events: Spans, current: Unit, p: int, q: int) -> bool:
+    """Does segment ``p:q`` hold an event cue of another type than every cue of ``current``?"""
+    mine = [_kind(h) for h in events.between(p, q)]
+    before = [_kind(h) for h in events.between(current.nstart, p)]
+    return bool(mine and before) and all(_differ(a, b) for a in mine for b in before)
+
+
+def _kind(hit: Any) -> str:
+    """The event type of an event cue (``*``: the actors decide)."""
+    return str(hit.payloads[0][1])
+
+
+def _differ(a: str, b: str) -> bool:
+    return "*" not in (a, b) and a != b
+
+
+def type_splits(nt: NormalizedText, events: Sequence[Any], mentions: Sequence[Mention]) -> list:
+    """``(normalized start, "split")`` openers at a cue with the conjunction و whose event type
+    differs from the cue before it in the sentence, once a place was named between them
+    ("انفجار عبوة في X واغتيال شاب في Y": two events, each at its own place)."""
+    starts = sorted(m.start for m in mentions if m.kind not in _NEVER)
+    out = []
+    for prev, cur in pairwise(events):
+        if not cur.prefix.startswith("و") or not _differ(_kind(prev), _kind(cur)):
+            continue
+        a, b = orig_index(nt, prev.end), orig_index(nt, cur.start)
+        i = bisect_left(starts, a)
+        if i < len(starts) and starts[i] < b and not _STOPS.search(nt.original, a, b):
+            out.append((cur.start, "split"))
+    return out
 
 
 @dataclass(frozen=True, slots=True)

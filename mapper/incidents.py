@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .claims import Actor, actors_of, attach_orphans, claims_of, resolve_type
-from .clauses import Spans, Unit, build_units, clause_spans, orig_index
+from .clauses import Spans, Unit, build_units, clause_spans, orig_index, type_splits
 from .cues import CueScanner, Scan
 from .dates import DateResolver
 from .drafts import Draft, finish, incident_id
@@ -85,6 +85,7 @@ class IncidentExtractor:
         if not events:
             return []
         ordered = sorted(mentions, key=lambda m: (m.start, m.end))
+        openers = sorted(openers + type_splits(normalized, events, ordered))
         wanted = Spans(sorted([*events, *scan.claims], key=lambda h: h.start))
         units = build_units(normalized, ordered, openers, Spans(events), wanted)
         drafts = self._drafts(report, scan, units, ordered)

@@ -406,3 +406,35 @@ def test_no_continuation_after_two_places_or_a_place_of_its_own() -> None:
         "Explosions/Remote violence",
         "Explosions/Remote violence",
     ]
+
+
+def test_a_later_claim_goes_to_the_earlier_incident_at_the_place_it_names() -> None:
+    text = (
+        "قتل ثلاثة مدنيين بغارة على بلدة هجين. وقصفت المدفعية بلدة ذيبان. "
+        "وزعمت وكالة أعماق أن عدد القتلى في هجين بلغ ثمانية."
+    )
+    mentions = [m(text, "هجين"), m(text, "ذيبان"), m(text, "هجين", 60)]
+    hajin, diban = run(text, mentions)
+    assert [(c.fatalities, c.kind.value) for c in hajin.claims] == [(8, "claim")]
+    assert (hajin.fatalities, diban.claims) == (3, ())
+
+
+def test_and_plus_a_cue_of_another_type_starts_a_new_event() -> None:
+    text = "انفجار لغم في بلدة هجين واعتقال شبان في بلدة ذيبان اليوم."
+    found = [(i.location, i.event_type) for i in run(text, [m(text, "هجين"), m(text, "ذيبان")])]
+    assert found == [
+        ("Hajin", "Explosions/Remote violence"),
+        ("Diban", "Strategic developments"),
+    ]
+
+
+def test_a_segment_with_a_cue_of_another_type_is_its_own_event() -> None:
+    text = "قال ناشطون إن الاشتباكات مستمرة في بلدة هجين، وإن عناصر التنظيم فجروا عبوة ناسفة."
+    found = [(i.location, i.event_type) for i in run(text, [m(text, "هجين")])]
+    assert found == [("Hajin", "Battles"), ("Hajin", "Explosions/Remote violence")]
+
+
+def test_and_plus_a_cue_of_the_same_type_stays_one_clause() -> None:
+    text = "قصفت المدفعية بلدة هجين وقصفت الطائرات بلدة ذيبان."
+    incidents = run(text, [m(text, "هجين"), m(text, "ذيبان")])
+    assert len({(i.evidence_start, i.evidence_end) for i in incidents}) == 1
