@@ -128,7 +128,6 @@ class IncidentExtractor:
                 date, tprec = self._carried(u, etype, places, memory, notes)
             if date is not None:
                 memory.lead.setdefault(etype, (date, tprec, [c.mention for c in places]))
-                memory.last = (date, tprec)
             share = fatal if len(places) <= 1 or not fatal else None
             if share is None and fatal:
                 notes.append(f"toll {fatal} not split between {len(places)} places")
@@ -165,12 +164,9 @@ class IncidentExtractor:
     def _carried(
         self, u: Unit, etype: str, places: list[PlaceChoice], memory: _Memory, notes: list[str]
     ) -> tuple[str | None, int | None]:
-        """The date of an earlier event for a clause without an anchor, only when it is
-        demonstrably the same time: a coordinating opener ("في غضون ذلك") after a dated
-        sentence, or a retelling (same type, at the earlier event's place or inside it)."""
-        if u.opener == "coord" and memory.last is not None:
-            notes.append("date shared with the sentence before (coordinated)")
-            return memory.last
+        """The date of an earlier event for a clause without an anchor, only when it
+        demonstrably retells it: same type, at the earlier event's place or inside it (the
+        test :meth:`Draft.fits` and :func:`drafts.finish` merge on, less the toll)."""
         lead = memory.lead.get(etype)
         if lead is None or not places:
             return None, None
@@ -178,6 +174,7 @@ class IncidentExtractor:
         inside = self._places.inside
         if all(key(c.mention) in told or any(inside(c, m) for m in lead[2]) for c in places):
             notes.append("date of the earlier report of this event (same place or inside it)")
+            memory.dated[u.sentence] = (lead[0], lead[1])  # its coordinated clauses share it
             return lead[0], lead[1]
         return None, None
 
@@ -249,7 +246,6 @@ class _Memory:
     towns: list[Mention]  # resolved settlements, in text order
     dated: dict[int, tuple[str | None, int | None]] = field(default_factory=dict)  # sentence
     lead: dict[str, tuple[str, int | None, list[Mention]]] = field(default_factory=dict)
-    last: tuple[str, int | None] | None = None  # the last date told
     attackers: dict[int, Actor] = field(default_factory=dict)  # sentence -> last attacker
     named: dict[int, list[PlaceChoice]] = field(default_factory=dict)  # sentence -> places
 

@@ -6,7 +6,9 @@ annotated in the corpus format (see the README beside it).  The incident rules w
 the dev corpus; these floors, set a little below what the code scored when the set was made
 (places F1 0.994, Acc@5km 1.0; incidents F1 0.756, P 0.70, R 0.82, type 0.97, sub-type 0.90,
 date 0.85 over 20 dated pairs, fatalities 0.36 over 11), fail when a change loses ground on
-text the rules were not fitted to.
+text the rules were not fitted to.  The incident floors were raised once, after the
+generalization rules of issue 5 (general mechanisms, each tested on sentences of its own) took
+the set to F1 0.909, P 0.90, R 0.92, type 1.0, sub-type 0.97, date 1.0 (21), fatalities 0.91 (11).
 """
 
 from __future__ import annotations
@@ -67,13 +69,13 @@ def test_heldout_incidents_floor(docs, pipeline):
     f = s.figures()
     assert f["gold"] == 38
     detail = {"misses": s.misses, "false positives": s.false_positives}
-    assert f["f1"] >= 0.70, detail
-    assert f["precision"] >= 0.65, detail
-    assert f["recall"] >= 0.75, detail
-    assert f["event_type_accuracy"] >= 0.90
-    assert f["sub_event_type_accuracy"] >= 0.85
-    assert f["date_accuracy"] >= 0.80
-    assert f["fatalities_accuracy"] >= 0.30
+    assert f["f1"] >= 0.85, detail
+    assert f["precision"] >= 0.85, detail
+    assert f["recall"] >= 0.85, detail
+    assert f["event_type_accuracy"] >= 0.95
+    assert f["sub_event_type_accuracy"] >= 0.90
+    assert f["date_accuracy"] >= 0.95
+    assert f["fatalities_accuracy"] >= 0.80
 
 
 def test_report_without_incident_stays_quiet(docs, pipeline):

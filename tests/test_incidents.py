@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from mapper.evaluation import load_gold, score_incidents
 from mapper.incidents import IncidentExtractor, clause_spans
 from mapper.lexicons import TermMatcher, read_table, terms_of
 from mapper.models import ClaimKind, Incident, Mention, Place, PlaceKind, Report
@@ -361,10 +362,22 @@ def score_corpus(extractor: IncidentExtractor, path: Path) -> dict[str, float]:
 
 @pytest.mark.skipif(not CORPUS.exists(), reason=f"dev corpus not found at {CORPUS}")
 def test_dev_corpus_floors(extractor) -> None:
+    """With the gold mentions and no gazetteer: no place hierarchy, so a later clause at a
+    quarter cannot be shown to retell the dated event at its town, and keeps a null date."""
     scores = score_corpus(extractor, CORPUS)
     assert scores["f1"] >= 0.75, scores
     assert scores["type"] >= 0.85, scores
-    assert scores["date"] >= 0.85, scores
+    assert scores["date"] >= 0.75, scores
+
+
+@pytest.mark.skipif(not CORPUS.exists(), reason=f"dev corpus not found at {CORPUS}")
+def test_dev_corpus_must_show_figures(pipeline) -> None:
+    """The issue's Must show, as ``mapper eval incidents`` computes it (spotter, gazetteer)."""
+    s = score_incidents(load_gold(CORPUS), lambda r: pipeline.process(r).incidents)
+    f = s.figures()
+    assert f["f1"] >= 0.85, s.misses
+    assert f["event_type_accuracy"] >= 0.85
+    assert f["date_accuracy"] >= 0.85
 
 
 # --- the seed report through the whole pipeline (Must show of issue 5) ------------------------
