@@ -104,7 +104,7 @@ def test_spellings_that_normalize_alike_share_one_answer(
 
 def test_requests_keep_the_minimum_delay(server: NominatimServer, tmp_path: Path) -> None:
     # 1 s (the default) rather than less: the gaps are measured on the server, where a loaded
-    # machine can delay one arrival by a tenth of a second; at 0.4 s that failed once in CI-like load
+    # machine can delay one arrival by a tenth of a second; at 0.4 s that failed once under load
     fb = fallback(server, tmp_path / "c.sqlite", min_delay=1.0, error_wait=0.4)
     mentions(fb)
     gaps = server.gaps()
