@@ -80,7 +80,7 @@ def test_near_and_frame(g: Gazetteer) -> None:
 
 
 def test_bundled_data_passes_the_check() -> None:
-    from mapper.cli import _ambiguous_names
+    from mapper.commands import _ambiguous_names
     from mapper.gazetteer import BUNDLED, _data_dir
 
     report = check_files([_data_dir() / n for n in BUNDLED], ambiguous=_ambiguous_names())
