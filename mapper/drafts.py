@@ -52,6 +52,7 @@ class Draft:
     date: str | None
     time_precision: int | None
     admin: tuple[str, str, str] = ("", "", "")
+    retold: bool = False  # its date is that of the earlier event it retells
 
     @property
     def mention(self) -> Mention:
@@ -110,7 +111,7 @@ def finish(report: Report, drafts: list[Draft], places: EventPlaces) -> list[Inc
     by_place: dict[str, list[Draft]] = {}
     for d in drafts:
         twin = next((m for m in by_place.get(key(d.mention), ()) if m.fits(d)), None)
-        if twin is None and d.choice.how == "continued":  # "وأسفر الهجوم عن": the same event
+        if twin is None and (d.retold or d.choice.how == "continued"):  # the same event
             twin = next((m for m in by_place.get(key(d.mention), ()) if m.continues(d)), None)
         if twin is None:
             twin = _told_before(d, by_place, places)

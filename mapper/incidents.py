@@ -124,8 +124,10 @@ class IncidentExtractor:
             notes = []
             places = self._places.choose(scan, u, units, memory.towns) or memory.continued(u)
             memory.keep(u, places)
+            retold = False
             if date is None and not temporal and u.opener != "subord":
                 date, tprec = self._carried(u, etype, places, memory, notes)
+                retold = date is not None
             if date is not None:
                 memory.lead.setdefault(etype, (date, tprec, [c.mention for c in places]))
             share = fatal if len(places) <= 1 or not fatal else None
@@ -136,7 +138,7 @@ class IncidentExtractor:
                 drafts.append(
                     Draft(
                         u, choice, etype, sub, prec, lat, lon, [*notes, *more], actors, share,
-                        list(claims), date, tprec, admin,
+                        list(claims), date, tprec, admin, retold,
                     )
                 )  # fmt: skip
         attach_orphans(drafts, orphans)

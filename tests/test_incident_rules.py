@@ -438,3 +438,17 @@ def test_and_plus_a_cue_of_the_same_type_stays_one_clause() -> None:
     text = "قصفت المدفعية بلدة هجين وقصفت الطائرات بلدة ذيبان."
     incidents = run(text, [m(text, "هجين"), m(text, "ذيبان")])
     assert len({(i.evidence_start, i.evidence_end) for i in incidents}) == 1
+
+
+def test_a_retelling_at_the_same_place_is_one_event_whatever_its_weapon_word() -> None:
+    text = (
+        "استهدفت طائرة مسيرة سيارة في بلدة هجين اليوم. وقال ناشطون إن الصاروخ أصاب السيارة في هجين."
+    )
+    (inc,) = run(text, [m(text, "هجين"), m(text, "هجين", 40)])
+    assert (inc.sub_event_type, inc.event_date) == ("Air/drone strike", PUBLISHED)
+
+
+def test_a_new_event_of_another_weapon_with_its_own_date_stays() -> None:
+    text = "استهدفت طائرة مسيرة سيارة في بلدة هجين اليوم. وسقطت قذائف مدفعية على هجين أمس."
+    incidents = run(text, [m(text, "هجين"), m(text, "هجين", 40)])
+    assert [i.event_date for i in incidents] == [PUBLISHED, "2021-03-12"]
