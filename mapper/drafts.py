@@ -1,7 +1,10 @@
 """Incident drafts and how a report's drafts become records: one incident per event.
 
 The same event (place, type, date) told twice is one incident with the richer fields
-(:meth:`Draft.absorb`); a lead at a town and a later detail at its quarter or landmark are one
+(:meth:`Draft.absorb`); a headline (a first line without a date or full stop) lends its actors
+and toll to the body incidents at its place and stands only where the body is silent; a clause
+with no place of its own, or one that retells a dated event, merges into the event it continues;
+a lead at a town and a later detail at its quarter or landmark are one
 event; a coarse lead ("2 killed in the Deir ez-Zor countryside") lends its toll to the finer
 incident told after it; a toll that later incidents add up to is their total; a long list of
 villages goes to the area another clause names for the same event.  Each step looks only at
