@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import jinja2
+import pandas
 from markupsafe import Markup
 
 from mapper.errors import InputError
@@ -124,7 +125,10 @@ def text_value(value: object) -> str:
 
 
 def is_missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    """None, NaN, and pandas' NA/NaT: nullable columns read back from a store hold those."""
+    if value is None or value is pandas.NA or value is pandas.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
 
 
 def int_value(value: object) -> int | None:

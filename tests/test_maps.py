@@ -377,3 +377,15 @@ def test_browser_grid_popups_show_payloads_as_text(page, tmp_path):
         assert bad in joined, bad
     page.wait_for_timeout(300)
     assert page.dialogs == [] and page.errors == []
+
+
+def test_missing_values_of_nullable_columns_are_empty() -> None:
+    # a store read back gives pandas.NA in nullable integer/string columns (Int64, string)
+    import pandas
+
+    from mapper.popups import int_value, text_value
+
+    for missing in (None, float("nan"), pandas.NA, pandas.NaT):
+        assert int_value(missing) is None
+        assert text_value(missing) == ""
+    assert int_value("7") == 7
