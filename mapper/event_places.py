@@ -233,13 +233,13 @@ class EventPlaces:
         place = self.gazetteer.get(m.place_id) if self.gazetteer is not None else None
         if place is not None:
             admin = (place.admin1, place.admin2, place.admin3)
-        if lat is None and place is not None:
-            parent = self._parent_with_point(place)
-            if parent is not None:
-                lat, lon = parent.lat, parent.lon
-                coarse = parent.kind in COARSE
-                precision = max(precision, 3 if coarse else 2)
-                notes.append(f"placed at {parent.name_en}, the nearest parent with a point")
+        # the nearest documented place that holds it, else the seat of its admin unit
+        found = self.gazetteer.located(place.place_id) if lat is None and place else None
+        seat = found is not None and found[0] not in self.gazetteer.ancestors(m.place_id)
+        if found is not None and not seat:
+            lat, lon = found[0].lat, found[0].lon
+            precision = max(precision, 3 if found[0].kind in COARSE else 2)
+            notes.append(f"placed at {found[0].name_en}, the nearest parent with a point")
         if lat is None and container is not None and container.lat is not None:
             lat, lon = container.lat, container.lon
             precision = max(precision, 2)
@@ -249,15 +249,11 @@ class EventPlaces:
                 else "the settlement that holds it"
             )
             notes.append(f"placed at {container.name}, {how}")
+        if lat is None and found is not None:  # only the area is known: its seat stands for it
+            lat, lon = found[0].lat, found[0].lon
+            precision = 3
+            notes.append(f"placed at {found[0].name_en}, the seat of the area that holds it")
         return lat, lon, precision, admin, notes
-
-    def _parent_with_point(self, place: Any) -> Any:
-        seen = {place.place_id}
-        parent = self.gazetteer.get(place.parent) if place.parent else None
-        while parent is not None and not parent.has_point and parent.parent not in seen:
-            seen.add(parent.place_id)
-            parent = self.gazetteer.get(parent.parent) if parent.parent else None
-        return parent if parent is not None and parent.has_point else None
 
     def holders(self, inner: PlaceChoice) -> list[str]:
         """Keys of the places that hold ``inner``: its container, then its gazetteer

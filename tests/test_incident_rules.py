@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from mapper.gazetteer import Gazetteer
 from mapper.incidents import IncidentExtractor
 from mapper.models import Incident, Mention, Place, PlaceKind, Report
 
@@ -40,14 +41,9 @@ def run(text: str, mentions: list[Mention], gazetteer=None) -> list[Incident]:
     return IncidentExtractor(gazetteer).extract(Report("r", text, PUBLISHED), mentions)
 
 
-class Gaz:
-    """A tiny real gazetteer lookup: ``get(place_id)``."""
-
-    def __init__(self, *places: Place) -> None:
-        self._places = {p.place_id: p for p in places}
-
-    def get(self, place_id: str) -> Place | None:
-        return self._places.get(place_id)
+def Gaz(*places: Place) -> Gazetteer:
+    """A tiny real gazetteer of the given places."""
+    return Gazetteer(places)
 
 
 GAZ = Gaz(

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from mapper.evaluation import load_gold, score_incidents
+from mapper.gazetteer import Gazetteer
 from mapper.incidents import IncidentExtractor, clause_spans
 from mapper.lexicons import TermMatcher, read_table, terms_of
 from mapper.models import ClaimKind, Incident, Mention, Place, PlaceKind, Report
@@ -28,6 +29,7 @@ PLACES = {
     "الباغوز": ("Al-Baghuz", "town", 34.46, 40.96),
     "ذيبان": ("Diban", "town", 35.01, 40.51),
     "الطيبة": ("Al-Tayyibah", "village", None, None),
+    "الحمدان": ("Al-Hamdan", "village", None, None),
     "دير الزور": ("Deir ez-Zor Governorate", "governorate", None, None),
     "الفرات": ("Euphrates", "river", None, None),
     "العراق": ("Iraq", "country", None, None),
@@ -165,30 +167,39 @@ def test_quarter_borrows_the_town_point(extractor) -> None:
     assert incident.fatalities == 2
 
 
-class TinyGazetteer:
-    def __init__(self, *places: Place) -> None:
-        self._places = {p.place_id: p for p in places}
-
-    def get(self, place_id: str) -> Place | None:
-        return self._places.get(place_id)
-
-
 def test_parent_fallback_through_the_gazetteer() -> None:
-    gaz = TinyGazetteer(
-        Place(
-            "Al-Tayyibah",
-            "الطيبة",
-            "Al-Tayyibah",
-            PlaceKind.VILLAGE,
-            parent="Al-Mayadin",
-            admin1="Deir ez-Zor",
-        ),
-        Place("Al-Mayadin", "الميادين", "Al-Mayadin", PlaceKind.CITY, 35.02, 40.45),
+    gaz = Gazetteer(
+        [
+            Place(
+                "Al-Tayyibah",
+                "الطيبة",
+                "Al-Tayyibah",
+                PlaceKind.VILLAGE,
+                parent="Al-Mayadin",
+                admin1="Deir ez-Zor",
+            ),
+            Place("Al-Mayadin", "الميادين", "Al-Mayadin", PlaceKind.CITY, 35.02, 40.45),
+        ]
     )
     text = "غارة جوية على قرية الطيبة."
     (incident,) = run(IncidentExtractor(gaz), text, ["الطيبة"])
     assert (incident.latitude, incident.longitude, incident.geo_precision) == (35.02, 40.45, 2)
     assert incident.admin1 == "Deir ez-Zor" and "Al-Mayadin" in incident.notes
+
+
+def test_a_village_without_a_point_in_an_admin_unit_takes_its_seat_at_precision_3() -> None:
+    # the unit has no point of its own; the settlement it is named after stands for it (ACLED:
+    # only the larger area is known), and the incident keeps the village's own name
+    gaz = Gazetteer(
+        [
+            Place("Al-Hamdan", "الحمدان", "Al-Hamdan", PlaceKind.VILLAGE, parent="kasra-sub"),
+            Place("kasra-sub", "ناحية الكسرة", "Al-Kasrah Subdistrict", PlaceKind.SUBDISTRICT),
+            Place("kasra", "الكسرة", "Al-Kasrah", PlaceKind.TOWN, 35.4, 39.9, parent="kasra-sub"),
+        ]
+    )
+    (incident,) = run(IncidentExtractor(gaz), "اشتباكات عنيفة في قرية الحمدان.", ["الحمدان"])
+    assert (incident.latitude, incident.longitude, incident.geo_precision) == (35.4, 39.9, 3)
+    assert incident.location_ar == "الحمدان" and "Al-Kasrah" in incident.notes
 
 
 @pytest.mark.parametrize(
