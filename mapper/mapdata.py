@@ -11,7 +11,6 @@ Jinja2 template, which costs seconds at this size, so the data never goes throug
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -145,12 +144,17 @@ def _column(table: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series([None] * len(table), index=table.index, dtype=object)
 
 
-def _ints(values: Iterable[Any], default: int | None) -> list[int | None]:
-    out = []
-    for value in values:
-        number = int_value(value)
-        out.append(default if number is None else number)
-    return out
+def _ints(values: pd.Series, default: int | None) -> list[int | None]:
+    """An integer column (``int_value`` per value; numeric columns in one numpy step)."""
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+    if is_numeric_dtype(values.dtype) and not is_bool_dtype(values.dtype):
+        numbers = values.to_numpy(dtype=float, na_value=np.nan)
+        if np.isfinite(numbers[~np.isnan(numbers)]).all():
+            out = np.trunc(numbers).astype(object)
+            out[np.isnan(numbers)] = default
+            return [v if v is default else int(v) for v in out.tolist()]
+    return [default if (n := int_value(v)) is None else n for v in values.tolist()]
 
 
 def columns(
@@ -180,14 +184,14 @@ def columns(
         "lon": np.round(lon, 6).tolist(),
         "type": type_codes.tolist(),
         "date": s.codes(_column(table, "event_date")),
-        "tp": _ints(_column(table, "time_precision").tolist(), 0),
+        "tp": _ints(_column(table, "time_precision"), 0),
         "sub": s.codes(_column(table, "sub_event_type")),
         "a1": s.codes(_column(table, "actor1")),
         "a2": s.codes(_column(table, "actor2")),
-        "fat": _ints(_column(table, "fatalities").tolist(), None),
+        "fat": _ints(_column(table, "fatalities"), None),
         "par": s.codes(_column(table, "location_ar")),
         "pen": s.codes(_column(table, "location")),
-        "gp": _ints(_column(table, "geo_precision").tolist(), 0),
+        "gp": _ints(_column(table, "geo_precision"), 0),
         "evb": parts[0],
         "evm": parts[1],
         "eva": parts[2],
