@@ -10,10 +10,9 @@ per point at 10,000 and scales that linearly.
 from __future__ import annotations
 
 import argparse
-import json
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -139,27 +138,50 @@ def ready_and_use(
     that must open a popup with its evidence."""
     with _page(browser) as page:
         seconds = _open(page, path, DRAWN)
-        before = page.evaluate(f"() => {MAP}.getCenter()")
-        page.mouse.move(600, 400)
-        page.mouse.down()
-        page.mouse.move(450, 300, steps=8)
-        page.mouse.up()
-        moved = f"() => JSON.stringify({MAP}.getCenter()) !== {json.dumps(json.dumps(before))}"
-        page.wait_for_function(moved, timeout=60_000)
-        pans = page.locator(DRAWN).count() > 0
-        zoom = page.evaluate(f"() => {MAP}.getZoom()")
-        page.click(".leaflet-control-zoom-in")
-        page.wait_for_function(f"() => {MAP}.getZoom() > {zoom}", timeout=60_000)
-        page.wait_for_timeout(600)  # the zoom animation ends before the next move
-        zooms = page.locator(DRAWN).count() > 0
-        lat, lon = point
-        page.evaluate(f"() => {MAP}.setView([{lat}, {lon}], 18, {{animate: false}})")
-        page.wait_for_selector(".mapper-marker", timeout=60_000)
-        x, y = page.evaluate(NEAREST_MARKER)
-        page.mouse.click(x, y)
-        page.wait_for_selector(".leaflet-popup-content", timeout=60_000)
-        popup = "رقم" in page.inner_text(".leaflet-popup-content")
+        page.wait_for_timeout(500)  # let the first draw settle, as a user would
+        pans = _holds(page, _drag)
+        zooms = _holds(page, _zoom_in)
+        popup = _holds(page, lambda p: _click_marker(p, point))
     return seconds, {"pans": pans, "zooms": zooms, "popup": popup}
+
+
+def _holds(page: Any, action: Callable[[Any], bool]) -> bool:
+    """Whether ``action`` succeeded; a browser timeout is a failed check, not a crash."""
+    from playwright.sync_api import TimeoutError as BrowserTimeout
+
+    try:
+        return action(page)
+    except BrowserTimeout:
+        return False
+
+
+def _drag(page: Any) -> bool:
+    before = page.evaluate(f"() => {MAP}.getCenter()")
+    page.mouse.move(600, 400)
+    page.mouse.down()
+    page.mouse.move(450, 300, steps=8)
+    page.mouse.up()
+    moved = f"([y, x]) => {{ const c = {MAP}.getCenter(); return c.lat !== y || c.lng !== x; }}"
+    page.wait_for_function(moved, arg=[before["lat"], before["lng"]], timeout=20_000)
+    return page.locator(DRAWN).count() > 0
+
+
+def _zoom_in(page: Any) -> bool:
+    zoom = page.evaluate(f"() => {MAP}.getZoom()")
+    page.click(".leaflet-control-zoom-in")
+    page.wait_for_function(f"z => {MAP}.getZoom() > z", arg=zoom, timeout=20_000)
+    page.wait_for_timeout(600)  # the zoom animation ends before the next move
+    return page.locator(DRAWN).count() > 0
+
+
+def _click_marker(page: Any, point: tuple[float, float]) -> bool:
+    lat, lon = point
+    page.evaluate(f"([lat, lon]) => {MAP}.setView([lat, lon], 18, {{animate: false}})", [lat, lon])
+    page.wait_for_selector(".mapper-marker", timeout=60_000)
+    x, y = page.evaluate(NEAREST_MARKER)
+    page.mouse.click(x, y)
+    page.wait_for_selector(".leaflet-popup-content", timeout=20_000)
+    return "رقم" in page.inner_text(".leaflet-popup-content")
 
 
 def interactive_seconds(path: Path, selector: str) -> float:

@@ -41,7 +41,7 @@ FULL = {
     "naive_n": 10_000, "stream_small_n": 50_000, "stream_n": 200_000,
 }  # fmt: skip
 QUICK = {
-    "extract_n": 200, "naive_reports_n": 20, "map_n": 5_000, "map_big_n": 20_000,
+    "extract_n": 200, "naive_reports_n": 20, "map_n": 5_000, "map_big_n": 60_000,
     "naive_n": 500, "stream_small_n": 500, "stream_n": 2_000,
 }  # fmt: skip
 LOAD_SCRIPT = """
@@ -181,20 +181,37 @@ def bench_stream(sizes: dict[str, int], out: Path) -> dict[str, float]:
     return figures
 
 
-def run(sizes: dict[str, int], *, browser_on: bool = True) -> dict[str, Any]:
+def run(sizes: dict[str, int]) -> dict[str, Any]:
     result: dict[str, Any] = {"sizes": dict(sizes), "clock": "cpu (process_time); ready: wall"}
+    stages: dict[str, float] = {}
     started = time.perf_counter()
-    say("gazetteer cold load")
-    result.update(bench_gazetteer())
-    say(f"extract {sizes['extract_n']} reports (naive on {sizes['naive_reports_n']})")
-    result.update(bench_extract(sizes))
+
+    def stage(name: str, message: str, action: Callable[[], dict[str, Any]]) -> None:
+        say(message)
+        begin = time.perf_counter()
+        result.update(action())
+        stages[name] = round(time.perf_counter() - begin, 1)
+
+    stage("gazetteer", "gazetteer cold load", bench_gazetteer)
+    stage(
+        "extract",
+        f"extract {sizes['extract_n']} reports (naive on {sizes['naive_reports_n']})",
+        lambda: bench_extract(sizes),
+    )
     with tempfile.TemporaryDirectory(prefix="mapper_bench_") as folder:
         out = Path(folder)
         with map_bench.open_browser() as browser:
-            say(f"maps {sizes['map_n']}, naive {sizes['naive_n']}, big {sizes['map_big_n']}")
-            result.update(bench_maps(sizes, out, browser))
-        say(f"mapper extract streaming {sizes['stream_small_n']} and {sizes['stream_n']}")
-        result.update(bench_stream(sizes, out))
+            stage(
+                "maps",
+                f"maps {sizes['map_n']}, naive {sizes['naive_n']}, big {sizes['map_big_n']}",
+                lambda: bench_maps(sizes, out, browser),
+            )
+        stage(
+            "stream",
+            f"mapper extract streaming {sizes['stream_small_n']} and {sizes['stream_n']}",
+            lambda: bench_stream(sizes, out),
+        )
+    result["stage_wall_s"] = stages
     result["bench_wall_s"] = time.perf_counter() - started
     return result
 
@@ -212,10 +229,11 @@ def table(result: dict[str, Any]) -> str:
         f"{'figure':<34}{'value':>16}",
     ]
     for key, value in result.items():
-        if key in ("sizes", "clock"):
+        if key in ("sizes", "clock", "stage_wall_s"):
             continue
         shown = f"{value:,.3f}" if isinstance(value, float) else str(value)
         lines.append(f"{key:<34}{shown:>16}")
+    lines.append(f"wall seconds per stage: {json.dumps(result['stage_wall_s'])}")
     return "\n".join(lines)
 
 
