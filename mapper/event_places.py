@@ -229,6 +229,8 @@ class EventPlaces:
         m, precision, container = choice.mention, choice.precision, choice.container
         notes: list[str] = []
         lat, lon = m.lat, m.lon
+        if m.place_source:  # an online geocoder's answer: say so, a person should review it
+            notes.append(f"placed by the online geocoder {m.place_source}; review before use")
         admin = ("", "", "")
         place = self.gazetteer.get(m.place_id) if self.gazetteer is not None else None
         if place is not None:

@@ -191,6 +191,7 @@ def test_precision_follows_the_answer_type(server: NominatimServer, tmp_path: Pa
     assert precision == {"المصيفرة": 1, "الشويحات": 3}
     by_name = {i.location_ar: i for i in incidents}
     assert by_name["المصيفرة"].place_id == "nominatim:node/13"
+    assert "placed by the online geocoder nominatim" in by_name["المصيفرة"].notes
     assert (by_name["الشويحات"].latitude, by_name["الشويحات"].place_id) == (
         35.0,
         "nominatim:node/31",
