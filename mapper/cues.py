@@ -161,12 +161,12 @@ class CueScanner:
         """One pass over ``nt.text``; hits per lexicon, each without overlaps."""
         groups: dict[str, list[Any]] = {tag: [] for tag in _TAGS}
         split = self._split
-        for hit in self._matcher.iter_hits(nt.text):
-            parts = split.get(hit.term)  # a str key hashes once; payloads are per term
+        for start, end, prefix, term, payloads in self._matcher.iter_tuples(nt.text):
+            parts = split.get(term)  # a str key hashes once; payloads are per term
             if parts is None:
-                parts = split[hit.term] = _by_tag(hit.payloads)
-            for tag, payloads in parts:
-                groups[tag].append(_Hit(hit.start, hit.end, hit.prefix, hit.term, payloads))
+                parts = split[term] = _by_tag(payloads)
+            for tag, own in parts:
+                groups[tag].append(_Hit(start, end, prefix, term, own))
         text = nt.text
         n = len(text)
         return Scan(

@@ -183,6 +183,12 @@ class TermMatcher:
 
     def iter_hits(self, text: str) -> Iterator[Hit]:
         """Every boundary-respecting occurrence in normalized ``text``, overlaps included."""
+        for hit in self.iter_tuples(text):
+            yield Hit(*hit)
+
+    def iter_tuples(self, text: str) -> Iterator[tuple[int, int, str, str, tuple[Any, ...]]]:
+        """:meth:`iter_hits` as plain ``(start, end, prefix, term, payloads)`` tuples, for
+        callers that make their own records per hit (cheaper than a :class:`Hit` each)."""
         if not self._size:
             return
         n = len(text)
@@ -192,18 +198,18 @@ class TermMatcher:
             if end < n and text[end].isalnum():
                 continue
             start = end - len(term)  # the ل of a لل form has the article's length
-            prefix = "ل" if lam else ""
             if start > 0 and text[start - 1].isalnum():
                 word_start = start - 1
                 while word_start > 0 and text[word_start - 1].isalnum():
                     word_start -= 1
                     if start - word_start > 2:
                         break
-                prefix = text[word_start:start] + prefix
+                prefix = text[word_start:start] + "ل" if lam else text[word_start:start]
                 if prefix not in prefixes:
                     continue
-                start = word_start
-            yield Hit(start, end, prefix, term, payloads)
+                yield word_start, end, prefix, term, payloads
+            else:
+                yield start, end, "ل" if lam else "", term, payloads
 
     def find(self, text: str) -> list[Hit]:
         """Non-overlapping hits in text order (see :func:`select_longest`)."""
