@@ -159,19 +159,36 @@ class CueScanner:
 
     def scan(self, nt: NormalizedText) -> Scan:
         """One pass over ``nt.text``; hits per lexicon, each without overlaps."""
+        groups = self._groups(nt.text)
+        return self._finish(nt, groups, _select(groups["cue"], len(nt.text)))
+
+    def scan_events(self, nt: NormalizedText) -> Scan | None:
+        """:meth:`scan`, or ``None`` when no cue is an event cue: such a report has no
+        incident, so its dates, counts, actors and claims are not read."""
+        groups = self._groups(nt.text)
+        cues = _select(groups["cue"], len(nt.text))
+        if not any(h.payloads[0][0] == "event" for h in cues):
+            return None
+        return self._finish(nt, groups, cues)
+
+    def _groups(self, text: str) -> dict[str, list[Any]]:
+        """Every hit of ``text`` as one record per lexicon, overlaps included."""
         groups: dict[str, list[Any]] = {tag: [] for tag in _TAGS}
         split = self._split
-        for start, end, prefix, term, payloads in self._matcher.iter_tuples(nt.text):
+        for start, end, prefix, term, payloads in self._matcher.iter_tuples(text):
             parts = split.get(term)  # a str key hashes once; payloads are per term
             if parts is None:
                 parts = split[term] = _by_tag(payloads)
             for tag, own in parts:
                 groups[tag].append(_Hit(start, end, prefix, term, own))
+        return groups
+
+    def _finish(self, nt: NormalizedText, groups: dict[str, list[Any]], cues: list[Any]) -> Scan:
         text = nt.text
         n = len(text)
         return Scan(
             nt,
-            Spans(_select(groups["cue"], n)),
+            Spans(cues),
             Spans(_select(groups["actor"], n)),
             Spans(_select(groups["rel"], n)),
             Spans(_select(groups["claim"], n)),

@@ -72,8 +72,8 @@ class IncidentExtractor:
             raise TypeError(f"extract() expects a Report, got {type(report).__name__}")
         if normalized is None or normalized.original != report.text:
             normalized = normalize(report.text)
-        scan = self.scan(normalized)
-        if not len(scan.cues):
+        scan = self._scanner.scan_events(normalized)
+        if scan is None:
             return []
         openers = [
             (h.start, h.payloads[0][0])
