@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -47,6 +48,7 @@ _ROLES = frozenset(
 )
 _LINKS = frozenset({"within", "facility"})
 _TAGS = ("cue", "actor", "rel", "claim", "date", "num")
+_START = itemgetter(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +120,7 @@ class _Hit(NamedTuple):
 def _select(hits: list[Any], n: int) -> list[Any]:
     """:func:`~mapper.lexicons.select_longest` (longest, then earliest; no shared character)
     with a byte mask over a text of length ``n``, and a fast path for hits that do not overlap."""
-    hits.sort(key=lambda h: h.start)
+    hits.sort(key=_START)  # records are tuples that start with their start
     if all(a.end <= b.start for a, b in pairwise(hits)):
         return hits
     ranked = sorted(hits, key=lambda h: (len(h.prefix) - h.end + h.start, h.start))
@@ -153,7 +155,7 @@ class CueScanner:
         entries += [(t, ("date", p)) for t, p in dates.entries]
         entries += [(t, ("num", p)) for t, p in numbers.entries]
         self._matcher = TermMatcher(entries)
-        self._split: dict[str, tuple[tuple[str, tuple[Any, ...]], ...]] = {}
+        self._split: dict[str, tuple[tuple[int, tuple[Any, ...]], ...]] = {}
         self._dates = dates
         self._numbers = numbers
 
@@ -173,15 +175,16 @@ class CueScanner:
 
     def _groups(self, text: str) -> dict[str, list[Any]]:
         """Every hit of ``text`` as one record per lexicon, overlaps included."""
-        groups: dict[str, list[Any]] = {tag: [] for tag in _TAGS}
+        lists: list[list[Any]] = [[] for _ in _TAGS]
         split = self._split
+        make = tuple.__new__  # a _Hit without its Python-level __new__
         for start, end, prefix, term, payloads in self._matcher.iter_tuples(text):
             parts = split.get(term)  # a str key hashes once; payloads are per term
             if parts is None:
                 parts = split[term] = _by_tag(payloads)
             for tag, own in parts:
-                groups[tag].append(_Hit(start, end, prefix, term, own))
-        return groups
+                lists[tag].append(make(_Hit, (start, end, prefix, term, own)))
+        return dict(zip(_TAGS, lists, strict=True))
 
     def _finish(self, nt: NormalizedText, groups: dict[str, list[Any]], cues: list[Any]) -> Scan:
         text = nt.text
@@ -197,7 +200,7 @@ class CueScanner:
         )
 
 
-def _by_tag(payloads: tuple[Any, ...]) -> tuple[tuple[str, tuple[Any, ...]], ...]:
-    """Tagged payloads of one term, grouped by lexicon: ``((tag, payloads), ...)``."""
+def _by_tag(payloads: tuple[Any, ...]) -> tuple[tuple[int, tuple[Any, ...]], ...]:
+    """Tagged payloads of one term, grouped by lexicon: ``((index in _TAGS, payloads), ...)``."""
     tags = dict.fromkeys(p[0] for p in payloads)
-    return tuple((t, tuple(p[1] for p in payloads if p[0] == t)) for t in tags)
+    return tuple((_TAGS.index(t), tuple(p[1] for p in payloads if p[0] == t)) for t in tags)
