@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -117,20 +116,36 @@ class _Hit(NamedTuple):
     payloads: tuple[Any, ...]
 
 
-def _select(hits: list[Any], n: int) -> list[Any]:
-    """:func:`~mapper.lexicons.select_longest` (longest, then earliest; no shared character)
-    with a byte mask over a text of length ``n``, and a fast path for hits that do not overlap."""
+def _select(hits: list[Any]) -> list[Any]:
+    """:func:`~mapper.lexicons.select_longest` (longest, then earliest; no shared character),
+    settled within each run of overlapping hits: a hit that overlaps none is kept as it is."""
     hits.sort(key=_START)  # records are tuples that start with their start
-    if all(a.end <= b.start for a, b in pairwise(hits)):
-        return hits
+    out: list[Any] = []
+    i, m = 0, len(hits)
+    while i < m:
+        j, reach = i + 1, hits[i].end
+        while j < m and hits[j].start < reach:
+            reach = max(reach, hits[j].end)
+            j += 1
+        if j == i + 1:
+            out.append(hits[i])
+        else:
+            out += _settle(hits[i:j], hits[i].start, reach)
+        i = j
+    return out
+
+
+def _settle(hits: list[Any], first: int, reach: int) -> list[Any]:
+    """Longest, then earliest of overlapping ``hits`` in ``[first, reach)``, with a byte mask."""
     ranked = sorted(hits, key=lambda h: (len(h.prefix) - h.end + h.start, h.start))
-    used = bytearray(n)
+    used = bytearray(reach - first)
     taken = []
     for h in ranked:
-        if used.find(1, h.start, h.end) < 0:
-            used[h.start : h.end] = b"\x01" * (h.end - h.start)
+        a, b = h.start - first, h.end - first
+        if used.find(1, a, b) < 0:
+            used[a:b] = b"\x01" * (b - a)
             taken.append(h)
-    taken.sort(key=lambda h: h.start)
+    taken.sort(key=_START)
     return taken
 
 
@@ -162,13 +177,13 @@ class CueScanner:
     def scan(self, nt: NormalizedText) -> Scan:
         """One pass over ``nt.text``; hits per lexicon, each without overlaps."""
         groups = self._groups(nt.text)
-        return self._finish(nt, groups, _select(groups["cue"], len(nt.text)))
+        return self._finish(nt, groups, _select(groups["cue"]))
 
     def scan_events(self, nt: NormalizedText) -> Scan | None:
         """:meth:`scan`, or ``None`` when no cue is an event cue: such a report has no
         incident, so its dates, counts, actors and claims are not read."""
         groups = self._groups(nt.text)
-        cues = _select(groups["cue"], len(nt.text))
+        cues = _select(groups["cue"])
         if not any(h.payloads[0][0] == "event" for h in cues):
             return None
         return self._finish(nt, groups, cues)
@@ -188,15 +203,14 @@ class CueScanner:
 
     def _finish(self, nt: NormalizedText, groups: dict[str, list[Any]], cues: list[Any]) -> Scan:
         text = nt.text
-        n = len(text)
         return Scan(
             nt,
             Spans(cues),
-            Spans(_select(groups["actor"], n)),
-            Spans(_select(groups["rel"], n)),
-            Spans(_select(groups["claim"], n)),
-            Spans(self._dates.anchors_from(_select(groups["date"], n))),
-            Spans(self._numbers.counts_from(text, _select(groups["num"], n))),
+            Spans(_select(groups["actor"])),
+            Spans(_select(groups["rel"])),
+            Spans(_select(groups["claim"])),
+            Spans(self._dates.anchors_from(_select(groups["date"]))),
+            Spans(self._numbers.counts_from(text, _select(groups["num"]))),
         )
 
 
