@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from itertools import starmap
 from pathlib import Path
 from typing import Any
 
@@ -183,8 +184,7 @@ class TermMatcher:
 
     def iter_hits(self, text: str) -> Iterator[Hit]:
         """Every boundary-respecting occurrence in normalized ``text``, overlaps included."""
-        for hit in self.iter_tuples(text):
-            yield Hit(*hit)
+        return starmap(Hit, self.iter_tuples(text))
 
     def iter_tuples(self, text: str) -> Iterator[tuple[int, int, str, str, tuple[Any, ...]]]:
         """:meth:`iter_hits` as plain ``(start, end, prefix, term, payloads)`` tuples, for
