@@ -244,8 +244,12 @@ def _pieces(
     pieces: list[tuple[int, int, str]] = []
     for a, b in segs:
         na, nb = to_norm(nt, a, b)
+        inside = openers.between(na, nb)
+        if not inside:  # most segments: one piece, no opener
+            pieces.append((na, nb, ""))
+            continue
         starts = {na: ""}
-        starts.update({o.start: o.role for o in openers.between(na, nb)})
+        starts.update({o.start: o.role for o in inside})
         keys = sorted(starts)
         for k, p in enumerate(keys):
             pieces.append((p, keys[k + 1] if k + 1 < len(keys) else nb, starts[p]))
