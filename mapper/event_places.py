@@ -71,6 +71,7 @@ class EventPlaces:
     def __init__(self, linkers: frozenset[str], gazetteer: Any = None) -> None:
         self.linkers = linkers
         self.gazetteer = gazetteer
+        self._chains: dict[str, tuple[str, ...]] = {}  # place id -> its ancestors
 
     def choose(
         self, scan: Scan, u: Unit, units: list[Unit], towns: list[Mention]
@@ -263,13 +264,20 @@ class EventPlaces:
         out = [key(inner.container)] if inner.container is not None else []
         if self.gazetteer is None or not inner.mention.place_id:
             return out
-        seen: set[str] = set()
-        place = self.gazetteer.get(inner.mention.place_id)
-        while place is not None and place.parent and place.parent not in seen:
-            out.append(place.parent)
-            seen.add(place.parent)
-            place = self.gazetteer.get(place.parent)
-        return out
+        return out + list(self._parents(inner.mention.place_id))
+
+    def _parents(self, place_id: str) -> tuple[str, ...]:
+        """Gazetteer ancestors of ``place_id``, nearest first (walked once per place: the
+        gazetteer does not change under an extractor)."""
+        chain = self._chains.get(place_id)
+        if chain is None:
+            out: list[str] = []
+            place = self.gazetteer.get(place_id)
+            while place is not None and place.parent and place.parent not in out:
+                out.append(place.parent)
+                place = self.gazetteer.get(place.parent)
+            chain = self._chains[place_id] = tuple(out)
+        return chain
 
     def inside(self, inner: PlaceChoice, outer: Mention) -> bool:
         """Does ``inner`` lie in ``outer``: its container, or a gazetteer ancestor?"""
