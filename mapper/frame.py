@@ -33,6 +33,8 @@ __all__ = [
     "conform",
     "event_id",
     "from_frame",
+    "incident_row",
+    "mention_rows",
     "mentions_frame",
     "read_incidents",
     "to_frame",
@@ -75,20 +77,25 @@ def claims_json(claims: Iterable[Claim]) -> str:
     return json.dumps(rows, ensure_ascii=False)
 
 
+def incident_row(incident: Incident) -> tuple[Any, ...]:
+    """One incident's values in :data:`COLUMNS` order as plain Python values (``None`` when
+    missing): the row :func:`to_frame` and the store's writer share."""
+    if not isinstance(incident, Incident):
+        raise TypeError(f"expected Incident, got {type(incident).__name__}")
+    row = {name: getattr(incident, name) for name in _INCIDENT_FIELDS}
+    row["event_type"] = str(incident.event_type)
+    row["claims"] = claims_json(incident.claims)
+    row["event_id"] = event_id(incident)
+    return tuple(row[name] for name in COLUMNS)
+
+
 def to_frame(incidents: Iterable[Incident]) -> gpd.GeoDataFrame:
     """Incidents as a GeoDataFrame in :data:`COLUMNS` order, geometry ``Point(lon, lat)``."""
-    rows: list[dict[str, Any]] = []
-    points: list[Point | None] = []
-    for incident in incidents:
-        if not isinstance(incident, Incident):
-            raise TypeError(f"expected Incident, got {type(incident).__name__}")
-        row = {name: getattr(incident, name) for name in _INCIDENT_FIELDS}
-        row["event_type"] = str(incident.event_type)
-        row["claims"] = claims_json(incident.claims)
-        row["event_id"] = event_id(incident)
-        rows.append(row)
-        has_point = incident.latitude is not None and incident.longitude is not None
-        points.append(Point(incident.longitude, incident.latitude) if has_point else None)
+    rows = [incident_row(incident) for incident in incidents]
+    lat, lon = COLUMNS.index("latitude"), COLUMNS.index("longitude")
+    points = [
+        None if row[lat] is None or row[lon] is None else Point(row[lon], row[lat]) for row in rows
+    ]
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
     return gpd.GeoDataFrame(conform(frame), geometry=gpd.GeoSeries(points, crs=CRS), crs=CRS)
 
@@ -104,16 +111,35 @@ def conform(frame: pd.DataFrame) -> pd.DataFrame:
         if name in INT_COLUMNS:
             out[name] = out[name].astype("int64")
         elif name in NULLABLE_INT_COLUMNS:
-            out[name] = pd.array(
-                [None if _missing(v) else int(v) for v in out[name]], dtype="Int64"
-            )
+            out[name] = _nullable_ints(out[name])
         elif name in FLOAT_COLUMNS:
             out[name] = out[name].astype("float64")
         elif name in COLUMNS:
             if pd.api.types.is_datetime64_any_dtype(out[name]):  # GDAL's date detection
                 out[name] = out[name].dt.strftime("%Y-%m-%d")
-            out[name] = pd.Series([_text(v) for v in out[name]], index=out.index, dtype=object)
+            out[name] = _texts(out[name])
     return out
+
+
+def _nullable_ints(column: pd.Series) -> pd.Series:
+    """``column`` as ``Int64``: whole numbers cast at once, anything else value by value."""
+    if pd.api.types.is_integer_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype):
+        return column.astype("Int64")
+    if pd.api.types.is_float_dtype(column.dtype):
+        values = column.to_numpy(dtype="float64", na_value=np.nan)
+        if np.all(np.isnan(values) | (values == np.trunc(values))):
+            return column.astype("Int64")
+    ints = [None if _missing(v) else int(v) for v in column]
+    return pd.Series(pd.array(ints, dtype="Int64"), index=column.index)
+
+
+def _texts(column: pd.Series) -> pd.Series:
+    """``column`` as ``object`` strings with ``None`` for missing: a column of strings is
+    taken as is (one C-level type check), anything else is converted value by value."""
+    values = column.to_numpy(dtype=object, na_value=None)
+    if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+        values = np.array([_text(v) for v in values], dtype=object)
+    return pd.Series(values, index=column.index, dtype=object)
 
 
 def _text(value: Any) -> str | None:
@@ -163,14 +189,18 @@ def _parse_claims(text: str | None) -> tuple[Claim, ...]:
     )  # fmt: skip
 
 
-def mentions_frame(mentions: Mapping[str, Iterable[Mention]]) -> pd.DataFrame:
-    """Mentions by report id as a plain DataFrame in :data:`MENTION_COLUMNS` order."""
-    rows = [
-        (report_id, m.start, m.end, m.surface, m.place_id, float(m.confidence))
+def mention_rows(mentions: Mapping[str, Iterable[Mention]]) -> list[tuple[Any, ...]]:
+    """Mentions by report id as rows in :data:`MENTION_COLUMNS` order."""
+    return [
+        (report_id, int(m.start), int(m.end), m.surface, m.place_id, float(m.confidence))
         for report_id, found in mentions.items()
         for m in found
     ]
-    frame = pd.DataFrame(rows, columns=list(MENTION_COLUMNS))
+
+
+def mentions_frame(mentions: Mapping[str, Iterable[Mention]]) -> pd.DataFrame:
+    """Mentions by report id as a plain DataFrame in :data:`MENTION_COLUMNS` order."""
+    frame = pd.DataFrame(mention_rows(mentions), columns=list(MENTION_COLUMNS))
     return frame.astype({"start": "int64", "end": "int64", "confidence": "float64"})
 
 

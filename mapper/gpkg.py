@@ -8,6 +8,7 @@ GDAL, GeoPackage binary geometries, the ``ST_*`` functions GDAL's R-tree trigger
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 import struct
@@ -15,7 +16,6 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
 import pandas as pd
 
 from mapper.errors import StoreError
@@ -26,8 +26,8 @@ __all__ = [
     "REPORT_COLUMNS",
     "RUN_COLUMNS",
     "create",
-    "gpkg_blobs",
     "insert",
+    "point_blob",
     "register_gpkg_functions",
     "touch",
 ]
@@ -63,37 +63,41 @@ def insert(
     conn.executemany(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', rows)
 
 
-def touch(conn: sqlite3.Connection, table: str, rows: pd.DataFrame | None) -> None:
-    """Keep ``gpkg_contents`` honest: last change and (for incidents) the extent grows."""
+def touch(
+    conn: sqlite3.Connection,
+    table: str,
+    extent: tuple[float, float, float, float] | None,
+) -> None:
+    """Keep ``gpkg_contents`` honest: last change and the extent (min x, min y, max x, max y)
+    grows to hold ``extent`` when there is one."""
     conn.execute(
         "UPDATE gpkg_contents SET last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now') "
         "WHERE table_name = ?",
         (table,),
     )
-    if rows is not None and rows["longitude"].notna().any():
-        lon, lat = rows["longitude"].dropna(), rows["latitude"].dropna()
+    if extent is not None:
+        min_x, min_y, max_x, max_y = (float(v) for v in extent)
         conn.execute(
             "UPDATE gpkg_contents SET min_x = min(coalesce(min_x, ?), ?), "
             "min_y = min(coalesce(min_y, ?), ?), max_x = max(coalesce(max_x, ?), ?), "
             "max_y = max(coalesce(max_y, ?), ?) WHERE table_name = ?",
-            (
-                *(float(lon.min()),) * 2,
-                *(float(lat.min()),) * 2,
-                *(float(lon.max()),) * 2,
-                *(float(lat.max()),) * 2,
-                table,
-            ),
+            (min_x, min_x, min_y, min_y, max_x, max_x, max_y, max_y, table),
         )
 
 
-def gpkg_blobs(frame: gpd.GeoDataFrame) -> list[bytes | None]:
-    """GeoPackage binary geometries: ``GP``, version 0, flags (little-endian, no envelope),
-    srs_id 4326, then little-endian WKB."""
-    header = b"GP\x00\x01" + struct.pack("<i", 4326)
-    wkbs = frame.geometry.to_wkb(byte_order=1)
-    return [None if wkb is None else header + wkb for wkb in wkbs]
+_HEADER = b"GP\x00\x01" + struct.pack("<i", 4326)
+_POINT = struct.Struct("<BIdd")
 
 
+def point_blob(x: float | None, y: float | None) -> bytes | None:
+    """A GeoPackage binary point: ``GP``, version 0, flags (little-endian, no envelope),
+    srs_id 4326, then little-endian WKB ``Point(x, y)``; ``None`` without both coordinates."""
+    if x is None or y is None:
+        return None
+    return _HEADER + _POINT.pack(1, 1, x, y)
+
+
+@functools.lru_cache(maxsize=16)
 def _envelope(blob: bytes | None) -> tuple[float, float, float, float] | None:
     """(minx, maxx, miny, maxy) of a GeoPackage geometry, or None if null or empty."""
     if blob is None or len(blob) < 8 or blob[:2] != b"GP" or blob[3] & 0x10:

@@ -13,7 +13,9 @@ SQLite connections; :class:`Store` defines the same functions on its connection,
 index stays right (the schema, creation and these functions live in :mod:`mapper.gpkg`).
 
 Idempotency: a report whose id and text hash are already stored is skipped with its incidents
-and mentions; a changed text replaces that report's incidents and mentions.
+and mentions; a changed text replaces that report's incidents and mentions (one query looks up
+a batch's stored hashes; within a batch the last report of an id wins).  Rows are built from the
+records as plain tuples with hand-packed point blobs, so a batch needs no DataFrame.
 """
 
 from __future__ import annotations
@@ -26,25 +28,36 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
 from mapper.errors import StoreError
-from mapper.frame import COLUMNS, CRS, conform, mentions_frame, to_frame
+from mapper.frame import (
+    COLUMNS,
+    CRS,
+    MENTION_COLUMNS,
+    conform,
+    incident_row,
+    mention_rows,
+)
 from mapper.gpkg import (
     LAYERS,
     REPORT_COLUMNS,
     RUN_COLUMNS,
     create,
-    gpkg_blobs,
     insert,
+    point_blob,
     register_gpkg_functions,
     touch,
 )
 from mapper.models import Incident, Mention, RecordError, Report
 
 __all__ = ["BatchResult", "Store", "export"]
+
+_SOURCE, _INCIDENT = COLUMNS.index("source_id"), COLUMNS.index("incident_id")
+_LON, _LAT = COLUMNS.index("longitude"), COLUMNS.index("latitude")
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,16 +142,15 @@ class Store:
     ) -> BatchResult:
         """Write one batch in one transaction: all of it or (on any failure) nothing."""
         reports = list(reports)
-        frame = to_frame(incidents)
-        blobs = gpkg_blobs(frame)
-        found = mentions_frame(mentions or {})
+        rows = [(*row, point_blob(row[_LON], row[_LAT])) for row in map(incident_row, incidents)]
+        found = mention_rows(mentions or {})
         conn = self._connect()
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as err:
             raise self._failure("cannot start writing", err) from err
         try:
-            result = self._write(conn, reports, frame, blobs, found)
+            result = self._write(conn, reports, rows, found)
             conn.execute("COMMIT")
         except sqlite3.Error as err:
             _roll_back(conn, self.path)
@@ -165,49 +177,31 @@ class Store:
         self,
         conn: sqlite3.Connection,
         reports: list[Report],
-        frame: gpd.GeoDataFrame,
-        blobs: list[bytes | None],
-        found: pd.DataFrame,
+        rows: list[tuple[Any, ...]],
+        found: list[tuple[Any, ...]],
     ) -> BatchResult:
-        skipped: set[str] = set()
-        written = 0
-        for report in reports:
-            digest = hashlib.sha256(report.text.encode("utf-8")).hexdigest()
-            row = conn.execute('SELECT text_sha256 FROM reports WHERE "id" = ?', (report.id,))
-            old = row.fetchone()
-            if old is not None and old[0] == digest:
-                skipped.add(report.id)
-                continue
-            conn.execute("DELETE FROM incidents WHERE source_id = ?", (report.id,))
-            conn.execute("DELETE FROM mentions WHERE report_id = ?", (report.id,))
-            conn.execute('DELETE FROM reports WHERE "id" = ?', (report.id,))
-            values = (
-                report.id,
-                report.url,
-                report.source,
-                report.published,
-                digest,
-                report.text,
-                self._clock(),
-            )
-            insert(conn, "reports", REPORT_COLUMNS, [values])
-            written += 1
-        keep = ~frame["source_id"].isin(skipped).to_numpy()
-        rows = frame.loc[keep, list(COLUMNS)].astype(object).where(frame.loc[keep].notna(), None)
-        geoms = [blob for blob, kept in zip(blobs, keep, strict=True) if kept]
-        ids = [(i,) for i in rows["incident_id"]]
-        conn.executemany("DELETE FROM incidents WHERE incident_id = ?", ids)
-        values = [
-            (*row, geom) for row, geom in zip(rows.itertuples(index=False), geoms, strict=True)
-        ]
-        insert(conn, "incidents", (*COLUMNS, "geom"), values)
-        found = found[~found["report_id"].isin(skipped)]
-        new_ids = {report.id for report in reports} - skipped
-        for report_id in sorted(set(found["report_id"]) - new_ids):
+        latest = {r.id: (r, hashlib.sha256(r.text.encode("utf-8")).hexdigest()) for r in reports}
+        stored = _stored_digests(conn, list(latest))
+        skipped = {key for key, (_, digest) in latest.items() if stored.get(key) == digest}
+        new = [(r, d) for key, (r, d) in latest.items() if key not in skipped]
+        ids = [(r.id,) for r, _ in new]
+        conn.executemany("DELETE FROM incidents WHERE source_id = ?", ids)
+        conn.executemany("DELETE FROM mentions WHERE report_id = ?", ids)
+        conn.executemany('DELETE FROM reports WHERE "id" = ?', ids)
+        values = [(r.id, r.url, r.source, r.published, d, r.text, self._clock()) for r, d in new]
+        insert(conn, "reports", REPORT_COLUMNS, values)
+        rows = [row for row in rows if row[_SOURCE] not in skipped]
+        conn.executemany(
+            "DELETE FROM incidents WHERE incident_id = ?", [(row[_INCIDENT],) for row in rows]
+        )
+        insert(conn, "incidents", (*COLUMNS, "geom"), rows)
+        found = [row for row in found if row[0] not in skipped]
+        new_ids = {r.id for r, _ in new}
+        for report_id in sorted({row[0] for row in found} - new_ids):
             conn.execute("DELETE FROM mentions WHERE report_id = ?", (report_id,))
-        insert(conn, "mentions", tuple(found.columns), found.itertuples(index=False))
-        touch(conn, "incidents", rows)
-        return BatchResult(written, len(skipped), len(values), len(found))
+        insert(conn, "mentions", MENTION_COLUMNS, found)
+        touch(conn, "incidents", _extent(rows))
+        return BatchResult(len(new), len(reports) - len(new), len(rows), len(found))
 
     def record_run(
         self,
@@ -274,7 +268,7 @@ class Store:
 
     def mentions(self) -> pd.DataFrame:
         """The stored mentions in write order."""
-        return self._table("mentions", tuple(mentions_frame({}).columns))
+        return self._table("mentions", MENTION_COLUMNS)
 
     def runs(self) -> pd.DataFrame:
         """The recorded runs in order."""
@@ -307,6 +301,26 @@ def _roll_back(conn: sqlite3.Connection, path: Path) -> None:
         conn.execute("ROLLBACK")
     except sqlite3.Error as err:
         raise StoreError(f"cannot roll back: {err}", path=path) from err
+
+
+def _stored_digests(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, str]:
+    """``id -> text_sha256`` of the stored reports among ``ids`` (one query per 500 ids)."""
+    out: dict[str, str] = {}
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        marks = ", ".join("?" * len(part))
+        sql = f'SELECT "id", text_sha256 FROM reports WHERE "id" IN ({marks})'
+        out.update(conn.execute(sql, part).fetchall())
+    return out
+
+
+def _extent(rows: Sequence[tuple[Any, ...]]) -> tuple[float, float, float, float] | None:
+    """(min lon, min lat, max lon, max lat) of the rows' coordinates, or None without any."""
+    lons = [row[_LON] for row in rows if row[_LON] is not None]
+    lats = [row[_LAT] for row in rows if row[_LAT] is not None]
+    if not lons or not lats:
+        return None
+    return (min(lons), min(lats), max(lons), max(lats))
 
 
 def _quote(value: str) -> str:
