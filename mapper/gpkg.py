@@ -27,6 +27,7 @@ __all__ = [
     "RUN_COLUMNS",
     "create",
     "insert",
+    "insert_features",
     "point_blob",
     "register_gpkg_functions",
     "touch",
@@ -63,20 +64,47 @@ def insert(
     conn.executemany(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', rows)
 
 
+def insert_features(
+    conn: sqlite3.Connection, table: str, columns: Sequence[str], rows: Sequence[Any]
+) -> None:
+    """Insert rows into a layer whose ``geom`` has GDAL's R-tree, in the caller's transaction.
+
+    GDAL's insert trigger updates the R-tree row by row through five SQL function calls; like
+    GDAL's own bulk loads, the trigger is set aside for the insert, the new rows' envelopes go
+    into the R-tree in one ``executemany``, and the trigger is put back with its own SQL text,
+    all in the same transaction (so a kill or an error leaves the trigger as it was)."""
+    name = f"rtree_{table}_geom"
+    trigger = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (f"{name}_insert",)
+    ).fetchone()
+    if trigger is None or not conn.in_transaction:
+        insert(conn, table, columns, rows)
+        return
+    (top,) = conn.execute(f'SELECT coalesce(max(fid), 0) FROM "{table}"').fetchone()
+    conn.execute(f'DROP TRIGGER "{name}_insert"')
+    insert(conn, table, columns, rows)
+    added = conn.execute(f'SELECT fid, geom FROM "{table}" WHERE fid > ?', (top,))
+    entries = [(fid, *env) for fid, blob in added if (env := _envelope(blob)) is not None]
+    conn.executemany(f'INSERT OR REPLACE INTO "{name}" VALUES (?, ?, ?, ?, ?)', entries)
+    conn.execute(trigger[0])
+
+
 def touch(
     conn: sqlite3.Connection,
     table: str,
-    extent: tuple[float, float, float, float] | None,
+    points: Iterable[tuple[float | None, float | None]] = (),
 ) -> None:
-    """Keep ``gpkg_contents`` honest: last change and the extent (min x, min y, max x, max y)
-    grows to hold ``extent`` when there is one."""
+    """Keep ``gpkg_contents`` honest: last change, and the extent grows to hold ``points``
+    (``(x, y)`` pairs; a pair with a ``None`` is left out)."""
     conn.execute(
         "UPDATE gpkg_contents SET last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now') "
         "WHERE table_name = ?",
         (table,),
     )
-    if extent is not None:
-        min_x, min_y, max_x, max_y = (float(v) for v in extent)
+    located = [(x, y) for x, y in points if x is not None and y is not None]
+    if located:
+        xs, ys = [float(x) for x, _ in located], [float(y) for _, y in located]
+        min_x, min_y, max_x, max_y = min(xs), min(ys), max(xs), max(ys)
         conn.execute(
             "UPDATE gpkg_contents SET min_x = min(coalesce(min_x, ?), ?), "
             "min_y = min(coalesce(min_y, ?), ?), max_x = max(coalesce(max_x, ?), ?), "

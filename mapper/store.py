@@ -48,6 +48,7 @@ from mapper.gpkg import (
     RUN_COLUMNS,
     create,
     insert,
+    insert_features,
     point_blob,
     register_gpkg_functions,
     touch,
@@ -194,13 +195,13 @@ class Store:
         conn.executemany(
             "DELETE FROM incidents WHERE incident_id = ?", [(row[_INCIDENT],) for row in rows]
         )
-        insert(conn, "incidents", (*COLUMNS, "geom"), rows)
+        insert_features(conn, "incidents", (*COLUMNS, "geom"), rows)
         found = [row for row in found if row[0] not in skipped]
         new_ids = {r.id for r, _ in new}
         for report_id in sorted({row[0] for row in found} - new_ids):
             conn.execute("DELETE FROM mentions WHERE report_id = ?", (report_id,))
         insert(conn, "mentions", MENTION_COLUMNS, found)
-        touch(conn, "incidents", _extent(rows))
+        touch(conn, "incidents", ((row[_LON], row[_LAT]) for row in rows))
         return BatchResult(len(new), len(reports) - len(new), len(rows), len(found))
 
     def record_run(
@@ -228,7 +229,7 @@ class Store:
         try:
             conn.execute("BEGIN IMMEDIATE")
             insert(conn, "runs", RUN_COLUMNS, [values])
-            touch(conn, "runs", None)
+            touch(conn, "runs")
             conn.execute("COMMIT")
         except sqlite3.Error as err:
             _roll_back(conn, self.path)
@@ -312,15 +313,6 @@ def _stored_digests(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, s
         sql = f'SELECT "id", text_sha256 FROM reports WHERE "id" IN ({marks})'
         out.update(conn.execute(sql, part).fetchall())
     return out
-
-
-def _extent(rows: Sequence[tuple[Any, ...]]) -> tuple[float, float, float, float] | None:
-    """(min lon, min lat, max lon, max lat) of the rows' coordinates, or None without any."""
-    lons = [row[_LON] for row in rows if row[_LON] is not None]
-    lats = [row[_LAT] for row in rows if row[_LAT] is not None]
-    if not lons or not lats:
-        return None
-    return (min(lons), min(lats), max(lons), max(lats))
 
 
 def _quote(value: str) -> str:

@@ -114,6 +114,46 @@ def test_changed_report_replaces_its_incidents(tmp_path: Path) -> None:
     assert store.counts()["reports"] == 2
 
 
+def test_spatial_index_follows_replacements_and_keeps_its_trigger(tmp_path: Path) -> None:
+    path = tmp_path / "s.gpkg"
+    trigger = "SELECT sql FROM sqlite_master WHERE name = 'rtree_incidents_geom_insert'"
+    Store(path).close()
+    with sqlite3.connect(path) as conn:
+        before = conn.execute(trigger).fetchone()
+    conn.close()
+    with Store(path) as store:
+        reports, incidents = batch(0, 2)
+        store.write_batch(reports, incidents)
+        moved = incident(0, 1, latitude=35.0, longitude=40.5)
+        unplaced = incident(0, 2, latitude=None, longitude=None)
+        store.write_batch([Report(id="doc0", text="نص آخر عن البصيرة.")], [moved, unplaced])
+    with sqlite3.connect(path) as conn:
+        assert conn.execute(trigger).fetchone() == before
+        index = conn.execute(
+            "SELECT i.incident_id, r.minx, r.miny FROM rtree_incidents_geom r "
+            "JOIN incidents i ON i.fid = r.id ORDER BY i.incident_id"
+        ).fetchall()
+        (orphans,) = conn.execute(
+            "SELECT count(*) FROM rtree_incidents_geom WHERE id NOT IN (SELECT fid FROM incidents)"
+        ).fetchone()
+    conn.close()
+    assert orphans == 0
+    assert [row[0] for row in index] == ["doc0:1", "doc1:0", "doc1:1", "doc1:2", "doc1:3"]
+    assert index[0][1:] == pytest.approx((40.5, 35.0))
+    bbox = (40.4, 34.9, 40.6, 35.1)
+    assert Store(path).incidents(bbox=bbox)["incident_id"].tolist() == ["doc0:1"]
+    assert len(pyogrio.read_dataframe(path, layer="incidents", bbox=bbox)) == 1
+
+
+def test_report_twice_in_one_batch_keeps_the_last(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.gpkg")
+    first, last = report(0), Report(id="doc0", text="نص أحدث عن هجين.")
+    result = store.write_batch([first, last, report(1)], [incident(0, 0), incident(1, 0)])
+    assert (result.written, result.skipped, result.incidents) == (2, 1, 2)
+    assert store.reports().set_index("id").loc["doc0", "text"] == last.text
+    assert store.counts()["incidents"] == 2
+
+
 def test_event_id_groups_outlets_but_keeps_each_record(tmp_path: Path) -> None:
     store = Store(tmp_path / "s.gpkg")
     reports, incidents = batch(0, 3)
