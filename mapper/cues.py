@@ -209,7 +209,7 @@ class CueScanner:
             Spans(_select(groups["actor"])),
             Spans(_select(groups["rel"])),
             Spans(_select(groups["claim"])),
-            Spans(self._dates.anchors_from(_select(groups["date"]))),
+            Spans(self._dates.anchors_from(_select(groups["date"]), text)),
             Spans(self._numbers.counts_from(text, _select(groups["num"]))),
         )
 

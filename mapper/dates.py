@@ -8,6 +8,8 @@ date (corpus README rule 10); nothing is guessed:
   followed by ``الماضي`` → the most recent one strictly before it;
 * a day number before a month name (``8 تشرين الثاني / نوفمبر الجاري``, ``٢٢ يونيو``) → that day,
   in the printed year, else the latest such date not after ``published``;
+* a numeric date (``12/3/2019``, day first as Arabic news prints it; ``2019-03-12``) → that day,
+  unless it lies after ``published`` (then it was probably month first: no date);
 * a vague phrase (``قبل أيام``, ``الشهر الماضي``) or a month without a day gives no date.
 
 The anchors are data (``data/lexicons/dates.tsv``); they are matched with the one
@@ -31,6 +33,12 @@ __all__ = ["DateAnchor", "DateResolver", "TimeExpression"]
 
 _KINDS = frozenset({"offset", "weekday", "past", "month", "current", "vague", "block"})
 _DIGITS = re.compile(r"[0-9]{1,4}")
+# a numeric date, day first as Arabic news prints it (12/3/2019, 12-3-2019, 12.3.2019), or ISO;
+# digits and separators around it make it part of something else (a phone number, a range)
+_NUMERIC_DATE = re.compile(
+    r"(?<![0-9/.-])(?:([0-9]{1,2})([/.-])([0-9]{1,2})\2([0-9]{4})|([0-9]{4})-([0-9]{2})-([0-9]{2}))"
+    r"(?![0-9/-]|\.[0-9])"
+)
 _MAX_GAP = 3  # characters allowed between a day number and its month (a space, "/")
 
 
@@ -92,18 +100,20 @@ class DateResolver:
 
     def anchors(self, text: str) -> list[DateAnchor]:
         """The anchors in normalized ``text``, in text order (blocks removed)."""
-        return self.anchors_from(self._matcher.find(text))
+        return self.anchors_from(self._matcher.find(text), text)
 
     @staticmethod
-    def anchors_from(hits: Sequence[Hit]) -> list[DateAnchor]:
-        """The anchors of non-overlapping hits of :attr:`entries` (a caller's own matcher, so a
-        text is scanned once for several lexicons)."""
+    def anchors_from(hits: Sequence[Hit], text: str) -> list[DateAnchor]:
+        """The anchors of normalized ``text`` given the non-overlapping hits of :attr:`entries`
+        found in it (a caller's own matcher, so a text is scanned once for several lexicons),
+        plus its numeric dates (kind ``numeric``, value the day's ordinal)."""
         found = []
         for hit in hits:
             kind, value = _best_payload(hit)
             if kind != "block":
                 found.append(DateAnchor(hit.start + len(hit.prefix), hit.end, kind, value))
-        return found
+        numeric = _numeric_dates(text)
+        return sorted(found + numeric, key=lambda a: a.start) if numeric else found
 
     def resolve(
         self,
@@ -125,7 +135,7 @@ class DateResolver:
         if not inside:
             return _NO_TIME
         base = _as_date(published)
-        explicit = _explicit_date(text, inside, base)
+        explicit = _printed_numeric(inside, base) or _explicit_date(text, inside, base)
         if explicit is not None:
             return explicit
         if base is None:
@@ -151,6 +161,32 @@ def _as_date(published: str | dt.date | None) -> dt.date | None:
         return dt.date.fromisoformat(str(published)[:10])
     except ValueError:
         return None
+
+
+def _numeric_dates(text: str) -> list[DateAnchor]:
+    out = []
+    for m in _NUMERIC_DATE.finditer(text):
+        if m.group(1):
+            day, month, year = int(m.group(1)), int(m.group(3)), int(m.group(4))
+        else:
+            year, month, day = int(m.group(5)), int(m.group(6)), int(m.group(7))
+        try:
+            found = dt.date(year, month, day)
+        except ValueError:
+            continue
+        out.append(DateAnchor(m.start(), m.end(), "numeric", found.toordinal()))
+    return out
+
+
+def _printed_numeric(anchors: Sequence[DateAnchor], base: dt.date | None) -> TimeExpression | None:
+    """The first numeric date of the span; ``None`` when there is none."""
+    numeric = next((a for a in anchors if a.kind == "numeric"), None)
+    if numeric is None:
+        return None
+    found = dt.date.fromordinal(numeric.value)
+    if base is not None and found > base:
+        return TimeExpression(None, None, True, "numeric date after publication")
+    return TimeExpression(found.isoformat(), 1, True, "printed numeric date")
 
 
 def _explicit_date(

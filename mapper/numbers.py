@@ -21,7 +21,8 @@ from .lexicons import Hit, TermMatcher, read_table, terms_of
 __all__ = ["Count", "NumberReader"]
 
 _KINDS = frozenset({"number", "dual", "vague", "unit", "subset", "companion", "single"})
-_DIGITS = re.compile(r"[0-9]+(?:[.,][0-9]+)?")
+# one token of digits and separators: a count (12, 1,200, 2.5) or something else (12/3/2019)
+_DIGITS = re.compile(r"[0-9]+(?:[.,/-][0-9]+)*")
 _JOIN_GAP = 1  # a compound's parts are one space apart; the second carries the و prefix
 
 
@@ -100,7 +101,10 @@ class NumberReader:
             s, e = m.span()
             if (s > 0 and text[s - 1].isalpha()) or (e < len(text) and text[e].isalpha()):
                 continue
-            digits = m.group().replace(",", "").split(".")[0]
+            token = m.group()
+            if "/" in token or "-" in token or token.count(".") > 1:
+                continue  # a date or a range: no single count
+            digits = token.replace(",", "").split(".")[0]
             raw.append((s, e, "number", int(digits)))
         raw.sort()
         merged = _merge_compounds(text, raw)

@@ -81,3 +81,19 @@ def test_every_term_is_reachable(resolver: DateResolver) -> None:
     for term in terms_of(rows):
         if term not in blocks:
             assert resolver.anchors(f"قال {normalize_name(term)} هنا"), term
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("قصف على البلدة بتاريخ 9/3/2021", "2021-03-09"),  # day first, as Arabic news prints it
+        ("قصف على البلدة بتاريخ ٩/٣/٢٠٢١", "2021-03-09"),  # Arabic-Indic digits
+        ("قصف على البلدة يوم 09-03-2021", "2021-03-09"),
+        ("قصف على البلدة يوم 2021-03-09", "2021-03-09"),  # ISO
+        ("قصف على البلدة يوم 3/11/2021", None),  # after publication: month first? no guess
+        ("قصف على البلدة يوم 31/2/2021", None),  # no such day
+        ("اتصلوا على الرقم 12/3/20214", None),  # digits go on: not a date
+    ],
+)
+def test_numeric_dates(resolver: DateResolver, sentence: str, expected: str | None) -> None:
+    assert date_of(resolver, sentence) == expected

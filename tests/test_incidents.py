@@ -422,3 +422,13 @@ def test_seed_report_must_show() -> None:
     assert (hospital.sub_event_type, hospital.fatalities) == ("Air/drone strike", 7)
     assert hospital.geo_precision == 2
     assert not [i for i in found if "داريا" in i.location_ar or "Daraya" in i.location]
+
+
+def test_a_numeric_date_is_a_date_not_a_toll(extractor: IncidentExtractor) -> None:
+    text = "قصفت المدفعية مدينة هجين يوم 12/3/2019، ما أدى إلى مقتل أربعة مدنيين."
+    (incident,) = run(extractor, text, ["هجين"], published="2019-03-15")
+    assert (incident.event_date, incident.time_precision, incident.fatalities) == (
+        "2019-03-12",
+        1,
+        4,
+    )
