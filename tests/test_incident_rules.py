@@ -41,12 +41,12 @@ def run(text: str, mentions: list[Mention], gazetteer=None) -> list[Incident]:
     return IncidentExtractor(gazetteer).extract(Report("r", text, PUBLISHED), mentions)
 
 
-def Gaz(*places: Place) -> Gazetteer:
+def gazetteer_of(*places: Place) -> Gazetteer:
     """A tiny real gazetteer of the given places."""
     return Gazetteer(places)
 
 
-GAZ = Gaz(
+GAZ = gazetteer_of(
     Place("dez", "دير الزور", "Deir ez-Zor Governorate", PlaceKind.GOVERNORATE),
     Place("shamiya", "الشامية", "Shamiya", PlaceKind.REGION, parent="dez"),
     Place("susah", "السوسة", "Al-Susah", PlaceKind.TOWN, 34.55, 40.92, parent="dez"),
