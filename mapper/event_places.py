@@ -238,7 +238,7 @@ class EventPlaces:
             admin = (place.admin1, place.admin2, place.admin3)
         # the nearest documented place that holds it, else the seat of its admin unit
         found = self.gazetteer.located(place.place_id) if lat is None and place else None
-        seat = found is not None and found[0] not in self.gazetteer.ancestors(m.place_id)
+        seat = found is not None and found[0].place_id not in self._parents(m.place_id)
         if found is not None and not seat:
             lat, lon = found[0].lat, found[0].lon
             precision = max(precision, 3 if found[0].kind in COARSE else 2)
@@ -271,12 +271,8 @@ class EventPlaces:
         gazetteer does not change under an extractor)."""
         chain = self._chains.get(place_id)
         if chain is None:
-            out: list[str] = []
-            place = self.gazetteer.get(place_id)
-            while place is not None and place.parent and place.parent not in out:
-                out.append(place.parent)
-                place = self.gazetteer.get(place.parent)
-            chain = self._chains[place_id] = tuple(out)
+            ancestors = self.gazetteer.ancestors(place_id)
+            chain = self._chains[place_id] = tuple(p.place_id for p in ancestors)
         return chain
 
     def inside(self, inner: PlaceChoice, outer: Mention) -> bool:
