@@ -34,6 +34,7 @@ __all__ = [
     "event_id",
     "from_frame",
     "incident_row",
+    "is_missing",
     "mention_rows",
     "mentions_frame",
     "read_incidents",
@@ -129,7 +130,7 @@ def _nullable_ints(column: pd.Series) -> pd.Series:
         values = column.to_numpy(dtype="float64", na_value=np.nan)
         if np.all(np.isnan(values) | (values == np.trunc(values))):
             return column.astype("Int64")
-    ints = [None if _missing(v) else int(v) for v in column]
+    ints = [None if is_missing(v) else int(v) for v in column]
     return pd.Series(pd.array(ints, dtype="Int64"), index=column.index)
 
 
@@ -145,10 +146,12 @@ def _texts(column: pd.Series) -> pd.Series:
 def _text(value: Any) -> str | None:
     if isinstance(value, list | dict):  # claims parsed by a JSON-aware reader (GDAL GeoJSON)
         return json.dumps(value, ensure_ascii=False)
-    return None if _missing(value) else str(value)
+    return None if is_missing(value) else str(value)
 
 
-def _missing(value: Any) -> bool:
+def is_missing(value: Any) -> bool:
+    """None, NaN and pandas' NA/NaT (a nullable column read back from a store holds those);
+    a string, even an empty one, is a value."""
     if value is None or isinstance(value, str | bytes | list | tuple | dict):
         return value is None
     return bool(pd.isna(value))
@@ -170,7 +173,7 @@ def from_frame(gdf: pd.DataFrame) -> list[Incident]:
 
 
 def _plain(value: Any) -> Any:
-    if _missing(value):
+    if is_missing(value):
         return None
     if isinstance(value, np.integer):
         return int(value)

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import html
 import json
-import math
 import re
 from collections.abc import Mapping
 from typing import Any
 
 import jinja2
-import pandas
 from markupsafe import Markup
 
 from mapper.errors import InputError
+from mapper.frame import is_missing
 
 __all__ = ["bidi", "popup_html", "popup_safe", "script_json", "web_url"]
 
@@ -122,13 +121,6 @@ def popup_html(row: Mapping[str, Any]) -> str:
 
 def text_value(value: object) -> str:
     return "" if is_missing(value) else str(value)
-
-
-def is_missing(value: object) -> bool:
-    """None, NaN, and pandas' NA/NaT: nullable columns read back from a store hold those."""
-    if value is None or value is pandas.NA or value is pandas.NaT:
-        return True
-    return isinstance(value, float) and math.isnan(value)
 
 
 def int_value(value: object) -> int | None:
